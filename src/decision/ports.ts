@@ -1,0 +1,165 @@
+// The ports the decision core needs from the outside: a session state store and a decision sink.
+// `session/` and `audit/` implement them; nothing here knows Redis or files.
+
+/** Data classification levels, lowest first. */
+export const CLASSIFICATIONS = ["public", "internal", "confidential", "restricted"] as const;
+export type Classification = (typeof CLASSIFICATIONS)[number];
+
+/** One admin action or notable event kept on a session (who, when, why). */
+export interface SessionEvent {
+  /** Unix milliseconds. */
+  at: number;
+  /** `decision` for a decision, or the admin action (`terminate`, `resume`). */
+  kind: string;
+  /** Decision id for decisions; the admin actor for admin actions. */
+  ref: string;
+  /** Decision (`allow`/`deny`/`escalate`) or the admin's reason. */
+  detail: string;
+  /** Event type of the decision (`prompt`, `tool_call`, …); absent for admin actions. */
+  event?: string;
+}
+
+/** The ledger of one session, as the policy and the admin API see it. */
+export interface SessionState {
+  id: string;
+  risk: number;
+  violations: number;
+  terminated: boolean;
+  terminated_reason: string | null;
+  terminated_by: string | null;
+  /** Highest classification seen in the session, `null` while none was. */
+  max_classification: Classification | null;
+  /** Most recent events first, at most {@link MAX_SESSION_EVENTS}. */
+  events: SessionEvent[];
+}
+
+/** How many recent events a session keeps. */
+export const MAX_SESSION_EVENTS = 20;
+
+/** A risk signal on a principal (identity), e.g. from a SIEM or UEBA system. */
+export interface PrincipalSignal {
+  kind: string;
+  severity: "low" | "medium" | "high" | "critical";
+  /** Unix seconds. */
+  expires_at: number;
+}
+
+/** What an approval is bound to: the exact request it permits. */
+export interface ApprovalBinding {
+  session: string;
+  identity: string;
+  action: string;
+  resource: string;
+  /** `server/name`, or `""`. */
+  tool: string;
+  /** SHA-256 hex of the canonical JSON of `tool.arguments`, or `""`. */
+  arguments_digest: string;
+}
+
+export interface Approver {
+  id: string;
+  groups: string[];
+}
+
+export interface ApprovalRecord {
+  id: string;
+  status: "pending" | "granted" | "denied";
+  binding: ApprovalBinding;
+  /** Unix seconds. */
+  created_at: number;
+  /** Unix seconds. */
+  expires_at: number;
+  approver: Approver | null;
+  /** Unix seconds of the grant/deny, or `null`. */
+  decided_at: number | null;
+  /** Free-text reason given with the grant or deny, or `null`. */
+  reason: string | null;
+}
+
+/** The keys one decision reads. */
+export interface StateQuery {
+  sessionId: string;
+  principalId: string;
+  credentialId: string | null;
+  approvalId: string | null;
+  /** Unix seconds, to drop expired signals. */
+  now: number;
+}
+
+/** Everything one decision reads from the store, fetched in one round trip. */
+export interface StateSnapshot {
+  session: SessionState;
+  credential: { revoked: boolean };
+  principal: { signals: PrincipalSignal[] };
+  approval: ApprovalRecord | null;
+}
+
+/** The write one decision makes, applied atomically. */
+export interface SessionUpdate {
+  sessionId: string;
+  riskDelta: number;
+  violation: boolean;
+  /** Terminate now, with this reason, by `policy`. */
+  terminate: string | null;
+  /** Terminate also when risk after the update reaches this threshold (so concurrent replicas agree). */
+  riskThreshold: number;
+  /** Raise the session's high-water mark to this classification (never lowers it). */
+  classification: Classification | null;
+  event: SessionEvent;
+  /** A pending approval to create in the same write. */
+  approval: ApprovalRecord | null;
+  /** Unix milliseconds (session TTL is refreshed from here). */
+  now: number;
+}
+
+/**
+ * The state store port. Implementations: in-memory (single process) and Redis (shared by replicas).
+ * Every method rejects with a {@link StateUnavailableError} when the store cannot be reached in time.
+ */
+export interface SessionStore {
+  readonly kind: "memory" | "redis";
+  /** One round trip: session, credential revocation, principal signals and approval. */
+  read(query: StateQuery): Promise<StateSnapshot>;
+  /** One atomic write; returns the session after it. */
+  apply(update: SessionUpdate): Promise<SessionState>;
+  getSession(id: string): Promise<SessionState>;
+  terminate(id: string, reason: string, by: string, now: number): Promise<SessionState>;
+  resume(id: string, by: string, reason: string, now: number): Promise<SessionState>;
+  revokeCredential(id: string, reason: string, ttlSeconds: number, now: number): Promise<void>;
+  addSignal(principalId: string, signal: PrincipalSignal): Promise<void>;
+  getApproval(id: string): Promise<ApprovalRecord | null>;
+  /** Grant or deny a pending approval; returns `null` when unknown, the unchanged record when not pending. */
+  decideApproval(
+    id: string,
+    status: "granted" | "denied",
+    approver: Approver | null,
+    reason: string | null,
+    now: number,
+  ): Promise<ApprovalRecord | null>;
+  /** Resolves when the store answers. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Thrown by a store that cannot answer (unreachable, timed out). */
+export class StateUnavailableError extends Error {
+  readonly code = "state_unavailable";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "StateUnavailableError";
+  }
+}
+
+/** A new, empty session ledger. */
+export function emptySession(id: string): SessionState {
+  return {
+    id,
+    risk: 0,
+    violations: 0,
+    terminated: false,
+    terminated_reason: null,
+    terminated_by: null,
+    max_classification: null,
+    events: [],
+  };
+}
