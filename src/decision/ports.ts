@@ -163,3 +163,43 @@ export function emptySession(id: string): SessionState {
     events: [],
   };
 }
+
+/** One content finding (never the value itself). */
+export interface Finding {
+  rule: string;
+  kind: "secret" | "pii";
+  type: string;
+  severity: "low" | "medium" | "high" | "critical";
+  location: { field: string; start: number; end: number };
+  /** Keyed hash of the value. */
+  fingerprint: string;
+}
+
+/** The content inspection port; `inspect/` implements it. */
+export interface ContentInspector {
+  inspect(fields: { field: string; text: string }[]): Finding[];
+  /** `text` with each finding's span replaced by `[REDACTED:<type>]`. */
+  redact(text: string, findings: Finding[]): string;
+}
+
+/** What the decision core hands to the evidence sink after each decision (audit log, metrics, logs). */
+export interface DecisionRecord {
+  decision_id: string;
+  /** ISO 8601. */
+  time: string;
+  revision: string | null;
+  caller: string | null;
+  /** The request with `data.text` replaced by `data.text_digest`, plus the findings. */
+  input: Record<string, unknown>;
+  result: { decision: string; reasons: unknown[]; obligations: unknown[] };
+  session: Record<string, unknown>;
+  latency_ms: number;
+  /** HTTP status of the answer (200, or 503 when the state store was down). */
+  status: number;
+  event: string;
+  /** Milliseconds spent in content inspection and in policy evaluation. */
+  timings: { inspect_ms: number; eval_ms: number };
+}
+
+/** Receives every decision; must not throw and must not block (buffer, then write). */
+export type DecisionSink = (record: DecisionRecord) => void;

@@ -1,0 +1,158 @@
+// The composition root's builder: assembles policy, state, inspection, evidence, metrics and HTTP from a Config.
+// It does not listen; `main.ts` does, and tests build exactly what production runs.
+import { createHmac, randomBytes } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import { Registry } from "prom-client";
+import type { Config } from "./config/load-config.js";
+import { createDecider, type Decide } from "./decision/decide.js";
+import type { DecisionRecord, SessionStore } from "./decision/ports.js";
+import { createAdminRouter, type AdminAction } from "./http/routes/admin.js";
+import { createDecideHandler } from "./http/routes/decide.js";
+import { createExpressApp } from "./http/express-app.js";
+import { createRequestListener } from "./http/server.js";
+import { createInspector } from "./inspect/index.js";
+import { createMetrics, type Metrics } from "./observability/metrics.js";
+import { createLogger, type Logger } from "./observability/logger.js";
+import { createPolicyHolder, type PolicyHolder } from "./policy/policy-holder.js";
+import { createMemoryStore } from "./session/memory-store.js";
+import { createRedisStore } from "./session/redis-store.js";
+import { createEvidence, type Evidence } from "./observability/evidence.js";
+
+/** A built, not yet listening, Custos. */
+export interface App {
+  server: Server;
+  policy: PolicyHolder;
+  store: SessionStore;
+  metrics: Metrics;
+  logger: Logger;
+  decide: Decide;
+  evidence: Evidence;
+  /** Stops accepting work, finishes in-flight requests, flushes the decision log, closes the store. */
+  close(): Promise<void>;
+}
+
+/** Parts a caller (a test, an embedding app) may supply instead of the defaults. */
+export interface AppOverrides {
+  logger?: Logger;
+  store?: SessionStore;
+  clock?: () => number;
+}
+
+/**
+ * Builds Custos from its configuration and loads the policy once.
+ * @throws CustosError `bundle_invalid` when the initial bundle cannot be loaded.
+ */
+export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
+  const logger = overrides.logger ?? createLogger(config.log.level);
+  const metrics = createMetrics(new Registry());
+  const clock = overrides.clock ?? Date.now;
+
+  const policy = createPolicyHolder({ bundlePath: config.policy.bundlePath, dataPath: config.policy.dataPath });
+  policy.onLoad((o) => {
+    metrics.bundleLoads.inc({ result: o.ok ? "success" : "error" });
+    metrics.bundleLoadDuration.observe(o.durationMs / 1000);
+    if (o.ok) {
+      metrics.setActiveRevision(o.revision);
+      logger.info("policy bundle loaded", { event: "bundle_load", revision: o.revision, duration_ms: Math.round(o.durationMs) });
+    } else {
+      logger.error("policy bundle load failed; previous policy keeps serving", {
+        event: "bundle_load",
+        error: o.error.code,
+        reason: o.error.message,
+        active_revision: o.revision,
+      });
+    }
+  });
+  const first = await policy.reload();
+  if (!first.ok) throw first.error;
+
+  const store =
+    overrides.store ??
+    (config.state.redisUrl
+      ? createRedisStore({
+          url: config.state.redisUrl,
+          keyPrefix: config.state.redisKeyPrefix,
+          sessionTtlSeconds: config.state.sessionTtlSeconds,
+          commandTimeoutMs: config.state.timeoutMs,
+          onError: (err) => logger.warn("state store error", { event: "state_error", error: err.message }),
+        })
+      : createMemoryStore({ sessionTtlSeconds: config.state.sessionTtlSeconds }));
+
+  const fingerprintKey = config.inspect.fingerprintKey ?? randomBytes(32).toString("hex");
+  const inspector = createInspector({ fingerprintKey });
+  const evidence = createEvidence({ auditPath: config.audit.path, logger, metrics });
+
+  const decide = createDecider({
+    policy: () => policy.current(),
+    store,
+    inspector,
+    sink: (record: DecisionRecord) => evidence.decision(record),
+    failMode: config.state.failMode,
+    textDigest: (text) => `hmac-sha256:${createHmac("sha256", fingerprintKey).update(text).digest("hex")}`,
+    onStateError: () => metrics.stateErrors.inc(),
+    clock,
+  });
+
+  const onHttpError = (err: { code: string; message: string; status: number }, req: { method?: string; url?: string }) => {
+    const level = err.status >= 500 ? "error" : "info";
+    logger[level]("request failed", { event: "http_error", code: err.code, status: err.status, method: req.method, path: (req.url ?? "").split("?")[0] });
+  };
+  const decideHandler = createDecideHandler({ decide, adminToken: config.admin.token, onError: onHttpError });
+  const admin = createAdminRouter({
+    token: config.admin.token,
+    store,
+    reload: async () => {
+      const o = await policy.reload();
+      return o.ok ? { ok: true, revision: o.revision } : { ok: false, revision: o.revision, error: o.error };
+    },
+    onAction: (action: AdminAction) => {
+      if (action.action === "session.terminate") metrics.sessionsTerminated.inc();
+      evidence.admin(action);
+    },
+    clock,
+  });
+  const app = createExpressApp({
+    decideHandler,
+    admin,
+    registry: metrics.registry,
+    ready: async () => {
+      const active = policy.current();
+      let stateOk = true;
+      try {
+        await store.ping();
+      } catch {
+        stateOk = false;
+      }
+      return {
+        ok: active !== null && stateOk,
+        checks: { bundle: active ? { revision: active.revision } : "none", state: { store: store.kind, reachable: stateOk } },
+      };
+    },
+    onError: onHttpError,
+  });
+  const server = createServer({ keepAliveTimeout: 65_000 }, createRequestListener(decideHandler, app));
+
+  let closing: Promise<void> | null = null;
+  return {
+    server,
+    policy,
+    store,
+    metrics,
+    logger,
+    decide,
+    evidence,
+    close() {
+      closing ??= (async () => {
+        if (server.listening) {
+          await new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeIdleConnections();
+          });
+        }
+        await evidence.close();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}

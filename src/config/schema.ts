@@ -1,0 +1,89 @@
+// The configuration schema: every environment variable Custos reads, its type, default and meaning (README mirrors it).
+
+/** One setting read from the environment. */
+export interface SettingSpec {
+  env: string;
+  type: "string" | "integer" | "enum" | "boolean";
+  /** Allowed values, for `enum`. */
+  values?: readonly string[];
+  /** The default, or `undefined` for "unset". */
+  default: string | number | boolean | undefined;
+  min?: number;
+  max?: number;
+  description: string;
+}
+
+/** Every setting, by config key. Order is the README's order. */
+export const SETTINGS = {
+  host: { env: "HOST", type: "string", default: "127.0.0.1", description: "Interface to listen on." },
+  port: { env: "PORT", type: "integer", default: 8080, min: 0, max: 65535, description: "TCP port (0 picks a free one)." },
+  redisUrl: {
+    env: "REDIS_URL",
+    type: "string",
+    default: undefined,
+    description: "Redis for the shared session ledger (`redis://[:password@]host:port[/db]`); unset: in-memory state (one process only).",
+  },
+  redisKeyPrefix: { env: "CUSTOS_REDIS_PREFIX", type: "string", default: "custos:", description: "Prefix of every Redis key." },
+  sessionTtlSeconds: {
+    env: "CUSTOS_SESSION_TTL_SECONDS",
+    type: "integer",
+    default: 86400,
+    min: 60,
+    max: 31536000,
+    description: "Idle time after which a session's ledger expires.",
+  },
+  stateTimeoutMs: {
+    env: "CUSTOS_STATE_TIMEOUT_MS",
+    type: "integer",
+    default: 250,
+    min: 10,
+    max: 10000,
+    description: "Longest wait for the state store before a decision fails closed with STATE_UNAVAILABLE.",
+  },
+  failMode: {
+    env: "CUSTOS_FAIL_MODE",
+    type: "enum",
+    values: ["closed", "open"],
+    default: "closed",
+    description: "`closed`: with the state store down, `/decide` answers `503` deny STATE_UNAVAILABLE. `open`: decide without state (terminations, revocations and risk are then NOT enforced).",
+  },
+  bundlePath: {
+    env: "CUSTOS_BUNDLE",
+    type: "string",
+    default: "bundles/governance.tar.gz",
+    description: "Policy bundle built by `opa build -t wasm` (relative to the working directory).",
+  },
+  dataPath: {
+    env: "CUSTOS_DATA",
+    type: "string",
+    default: undefined,
+    description: "JSON overlay deep-merged over the bundle's `data.governance` (principals, resources, settings).",
+  },
+  adminToken: {
+    env: "CUSTOS_ADMIN_TOKEN",
+    type: "string",
+    default: undefined,
+    description: "Bearer token of the admin API and of `?explain=1`; unset: admin API disabled (404).",
+  },
+  auditLogPath: {
+    env: "CUSTOS_AUDIT_LOG",
+    type: "string",
+    default: "custos-audit.jsonl",
+    description: "Hash-chained decision log (JSON lines), relative to the working directory; `off` disables it.",
+  },
+  fingerprintKey: {
+    env: "CUSTOS_FINGERPRINT_KEY",
+    type: "string",
+    default: undefined,
+    description: "Key of the HMAC that fingerprints content findings; unset: a random key per process (fingerprints then differ across restarts and replicas).",
+  },
+  logLevel: {
+    env: "LOG_LEVEL",
+    type: "enum",
+    values: ["error", "warn", "info", "debug"],
+    default: "info",
+    description: "Log level of the JSON log on stdout.",
+  },
+} as const satisfies Record<string, SettingSpec>;
+
+export type SettingKey = keyof typeof SETTINGS;

@@ -1,0 +1,269 @@
+// decide(): inspect → read state → evaluate → update state → record. The one place a decision is made.
+import { randomUUID } from "node:crypto";
+import { CustosError } from "../errors.js";
+import { GOVERNANCE_ENTRYPOINT, type PolicyInstance } from "../policy/policy-engine.js";
+import { readPolicyOutput, type PolicyOutput } from "./policy-output.js";
+import { bindingOf, buildPolicyInput, withoutText } from "./policy-input.js";
+import {
+  emptySession,
+  StateUnavailableError,
+  type ApprovalRecord,
+  type ContentInspector,
+  type DecisionSink,
+  type Finding,
+  type SessionState,
+  type SessionStore,
+  type StateSnapshot,
+} from "./ports.js";
+import type { DecideRequest, DecisionResponse, Obligation, Reason } from "./request.js";
+
+/** The reason given when the state store cannot be reached (fail closed). */
+export const STATE_UNAVAILABLE_REASON: Reason = {
+  code: "STATE_UNAVAILABLE",
+  message: "session state store unavailable; failing closed",
+  severity: "high",
+  controls: ["NIST-CSF-PR.IR-03", "OWASP-LLM10"],
+};
+
+/** What the decision core needs. */
+export interface DeciderDeps {
+  /** The active policy (hot-swappable), or null when none is loaded. */
+  policy: () => PolicyInstance | null;
+  store: SessionStore;
+  inspector: ContentInspector;
+  sink: DecisionSink;
+  /** @default "closed" */
+  failMode?: "closed" | "open";
+  /** Keyed digest of `data.text` for the evidence record (never the text itself). */
+  textDigest: (text: string) => string;
+  /** Called when the store fails (for metrics). */
+  onStateError?: (err: StateUnavailableError) => void;
+  /** @default Date.now */
+  clock?: () => number;
+}
+
+/** Options of one decision. */
+export interface DecideOptions {
+  /** Return the policy input and raw output too (`?explain=1`). */
+  explain?: boolean;
+  /** The authenticated PEP, when known. */
+  caller?: string | null;
+}
+
+/** A decision and its HTTP status. */
+export interface DecideOutcome {
+  status: 200 | 503;
+  body: DecisionResponse & { code?: string; message?: string };
+  explain?: { entrypoint: string; input: unknown; output: unknown };
+}
+
+export type Decide = (request: DecideRequest, options?: DecideOptions) => Promise<DecideOutcome>;
+
+/** The strings of a request that content inspection reads: `data.text` and every string in `tool.arguments`. */
+export function inspectedFields(request: DecideRequest): { field: string; text: string }[] {
+  const fields: { field: string; text: string }[] = [];
+  if (typeof request.data?.text === "string") fields.push({ field: "data.text", text: request.data.text });
+  const walk = (v: unknown, path: string, depth: number): void => {
+    if (depth > 16) return;
+    if (typeof v === "string") fields.push({ field: path, text: v });
+    else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}.${i}`, depth + 1));
+    else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) walk(x, `${path}.${k}`, depth + 1);
+  };
+  if (request.tool?.arguments) walk(request.tool.arguments, "tool.arguments", 0);
+  return fields;
+}
+
+/** Applies `redact` to a copy of the tool arguments: each string with findings is replaced by its redacted form. */
+function redactArguments(args: Record<string, unknown>, findings: Finding[], inspector: ContentInspector): Record<string, unknown> {
+  const copy = structuredClone(args);
+  const byField = new Map<string, Finding[]>();
+  for (const f of findings) {
+    if (!f.location.field.startsWith("tool.arguments.")) continue;
+    byField.set(f.location.field, [...(byField.get(f.location.field) ?? []), f]);
+  }
+  for (const [field, fs] of byField) {
+    const keys = field.slice("tool.arguments.".length).split(".");
+    let node: Record<string, unknown> = copy;
+    for (const k of keys.slice(0, -1)) node = node[k] as Record<string, unknown>;
+    const last = keys[keys.length - 1] as string;
+    if (typeof node[last] === "string") node[last] = inspector.redact(node[last] as string, fs);
+  }
+  return copy;
+}
+
+function summary(session: SessionState): DecisionResponse["session"] {
+  return {
+    id: session.id,
+    risk: session.risk,
+    violations: session.violations,
+    terminated: session.terminated,
+    max_classification: session.max_classification,
+  };
+}
+
+function settingNumber(policy: PolicyInstance, name: string, fallback: number): number {
+  const v = policy.settings[name];
+  return typeof v === "number" && Number.isFinite(v) ? v : fallback;
+}
+
+/** Creates the decision function. */
+export function createDecider(deps: DeciderDeps): Decide {
+  const clock = deps.clock ?? Date.now;
+  const failOpen = deps.failMode === "open";
+
+  const unavailable = (id: string, request: DecideRequest, revision: string | null): DecideOutcome => ({
+    status: 503,
+    body: {
+      code: "state_unavailable",
+      message: "session state store unavailable; treat as deny",
+      decision: "deny",
+      decision_id: id,
+      reasons: [STATE_UNAVAILABLE_REASON],
+      obligations: [],
+      session: { ...summary(emptySession(request.session.id)) },
+      policy: { revision },
+    },
+  });
+
+  return async function decide(request, options = {}) {
+    const started = performance.now();
+    const decisionId = randomUUID();
+    const nowMs = clock();
+    const nowS = Math.floor(nowMs / 1000);
+    const policy = deps.policy();
+    if (!policy) throw new CustosError("policy_unavailable", "no policy bundle is active");
+
+    const t0 = performance.now();
+    const findings = deps.inspector.inspect(inspectedFields(request));
+    const inspectMs = performance.now() - t0;
+
+    let snapshot: StateSnapshot;
+    let stateOk = true;
+    try {
+      snapshot = await deps.store.read({
+        sessionId: request.session.id,
+        principalId: request.identity.id,
+        credentialId: request.identity.credential?.id ?? null,
+        approvalId: request.context?.approval_id ?? null,
+        now: nowS,
+      });
+    } catch (err) {
+      if (!(err instanceof StateUnavailableError)) throw err;
+      deps.onStateError?.(err);
+      if (!failOpen) return record(unavailable(decisionId, request, policy.revision), 0);
+      stateOk = false;
+      snapshot = { session: emptySession(request.session.id), credential: { revoked: false }, principal: { signals: [] }, approval: null };
+    }
+
+    const binding = bindingOf(request);
+    const input = buildPolicyInput(request, nowS, findings, snapshot, binding);
+    const t1 = performance.now();
+    const raw = policy.evaluate(GOVERNANCE_ENTRYPOINT, input);
+    const evalMs = performance.now() - t1;
+    const output = readPolicyOutput(raw);
+
+    // Obligations the service completes: redaction text, the approval to create or reuse.
+    let newApproval: ApprovalRecord | null = null;
+    const obligations: Obligation[] = [];
+    for (const o of output.obligations) {
+      if (o.type === "redact") {
+        const text = request.data?.text;
+        const own = findings.filter((f) => f.location.field === "data.text");
+        const redacted: Obligation = { type: "redact" };
+        if (typeof text === "string") redacted.text = deps.inspector.redact(text, own);
+        if (request.tool?.arguments && findings.some((f) => f.location.field.startsWith("tool.arguments."))) {
+          redacted.arguments = redactArguments(request.tool.arguments, findings, deps.inspector);
+        }
+        obligations.push(redacted);
+      } else if (o.type === "approval") {
+        const prior = snapshot.approval;
+        const reusable =
+          prior && prior.status === "pending" && prior.expires_at > nowS && JSON.stringify(prior.binding) === JSON.stringify(binding);
+        if (reusable) {
+          obligations.push({ type: "approval", approval_id: prior.id, expires_at: new Date(prior.expires_at * 1000).toISOString() });
+        } else {
+          const ttl = settingNumber(policy, "approval_ttl_seconds", 3600);
+          newApproval = {
+            id: `apr-${randomUUID()}`,
+            status: "pending",
+            binding,
+            created_at: nowS,
+            expires_at: nowS + ttl,
+            approver: null,
+            decided_at: null,
+            reason: null,
+          };
+          obligations.push({ type: "approval", approval_id: newApproval.id, expires_at: new Date(newApproval.expires_at * 1000).toISOString() });
+        }
+      } else {
+        obligations.push(o as Obligation);
+      }
+    }
+
+    let after: SessionState = snapshot.session;
+    if (stateOk || failOpen) {
+      try {
+        after = await deps.store.apply({
+          sessionId: request.session.id,
+          riskDelta: output.risk_delta,
+          violation: output.violation,
+          terminate: output.terminate ? terminationReason(output) : null,
+          riskThreshold: settingNumber(policy, "risk_threshold", 100),
+          classification: output.decision === "deny" ? null : output.classification,
+          event: { at: nowMs, kind: "decision", ref: decisionId, detail: output.decision, event: request.event },
+          approval: newApproval,
+          now: nowMs,
+        });
+      } catch (err) {
+        if (!(err instanceof StateUnavailableError)) throw err;
+        deps.onStateError?.(err);
+        if (!failOpen) return record(unavailable(decisionId, request, policy.revision), evalMs);
+      }
+    }
+
+    const outcome: DecideOutcome = {
+      status: 200,
+      body: {
+        decision: output.decision,
+        decision_id: decisionId,
+        reasons: output.reasons,
+        obligations,
+        session: summary(after),
+        policy: { revision: policy.revision },
+      },
+    };
+    if (options.explain) outcome.explain = { entrypoint: GOVERNANCE_ENTRYPOINT, input, output: raw };
+    return record(outcome, evalMs);
+
+    function record(o: DecideOutcome, evaluationMs: number): DecideOutcome {
+      const req = withoutText(request) as unknown as Record<string, unknown>;
+      const text = request.data?.text;
+      const evidenceInput: Record<string, unknown> =
+        typeof text === "string" ? { ...req, data: { ...(req.data as object), text_digest: deps.textDigest(text) } } : req;
+      deps.sink({
+        decision_id: o.body.decision_id,
+        time: new Date(nowMs).toISOString(),
+        revision: o.body.policy.revision,
+        caller: options.caller ?? null,
+        input: { ...evidenceInput, findings },
+        result: { decision: o.body.decision, reasons: o.body.reasons, obligations: redactedObligations(o.body.obligations) },
+        session: o.body.session as unknown as Record<string, unknown>,
+        latency_ms: performance.now() - started,
+        status: o.status,
+        event: request.event,
+        timings: { inspect_ms: inspectMs, eval_ms: evaluationMs },
+      });
+      return o;
+    }
+  };
+}
+
+/** The evidence keeps that a redaction was required, not the redacted text (which may still say too much). */
+function redactedObligations(obligations: Obligation[]): unknown[] {
+  return obligations.map((o) => (o.type === "redact" ? { type: "redact" } : o));
+}
+
+function terminationReason(output: PolicyOutput): string {
+  const codes = output.reasons.map((r) => r.code).filter((c) => c === "PRINCIPAL_FLAGGED" || c === "RISK_THRESHOLD_EXCEEDED");
+  return codes.length > 0 ? codes.join(",") : "policy";
+}

@@ -1,0 +1,57 @@
+// The decision request and response of DESIGN.md, as TypeScript types (the JSON Schema in http/schemas is the contract).
+import type { Classification, SessionState } from "./ports.js";
+
+export type EventType = "prompt" | "retrieval" | "tool_call" | "output" | "model_access";
+export type Decision = "allow" | "deny" | "escalate";
+export type Severity = "low" | "medium" | "high" | "critical";
+
+export interface Principal {
+  id: string;
+  type: "human" | "service" | "agent";
+  scopes?: string[];
+}
+
+/** A validated `POST /decide` body. Unknown fields may be present and are ignored. */
+export interface DecideRequest {
+  session: { id: string };
+  event: EventType;
+  identity: Principal & {
+    credential?: { id?: string; type?: string; issued_at?: string; expires_at?: string };
+    on_behalf_of?: Principal[];
+  };
+  action?: string;
+  resource?: { id?: string; type?: string };
+  tool?: { server: string; name: string; arguments?: Record<string, unknown> };
+  data?: { classification?: Classification; labels?: string[]; text?: string; destination?: "internal" | "external" };
+  purpose?: string;
+  context?: {
+    mtls?: boolean;
+    device?: { managed?: boolean; compliant?: boolean };
+    network?: string;
+    approval_id?: string;
+    time?: string;
+  };
+}
+
+export interface Reason {
+  code: string;
+  message: string;
+  severity: Severity;
+  controls: string[];
+}
+
+export type Obligation =
+  | { type: "redact"; text?: string; arguments?: Record<string, unknown> }
+  | { type: "review" }
+  | { type: "approval"; approval_id: string; expires_at: string }
+  | { type: "session_termination" };
+
+/** The body of a decision (`200`, or `503` with STATE_UNAVAILABLE). */
+export interface DecisionResponse {
+  decision: Decision;
+  decision_id: string;
+  reasons: Reason[];
+  obligations: Obligation[];
+  session: Pick<SessionState, "id" | "risk" | "violations" | "terminated" | "max_classification">;
+  policy: { revision: string | null };
+}

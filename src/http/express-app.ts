@@ -1,0 +1,67 @@
+// The Express app: health, metrics, admin API and (for embedding) the decision route, with one error handler.
+import express, { type ErrorRequestHandler, type Express, type Router } from "express";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Registry } from "prom-client";
+import { CustosError, toCustosError } from "../errors.js";
+import { sendError, sendJson } from "./send.js";
+
+/** What the app serves besides the admin router. */
+export interface ExpressAppDeps {
+  decideHandler: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  admin: Router;
+  registry: Registry;
+  /** Readiness: resolves with the checks; `ok` false means 503. */
+  ready: () => Promise<{ ok: boolean; checks: Record<string, unknown> }>;
+  onError?: (err: CustosError, req: IncomingMessage) => void;
+}
+
+/** Maps body-parser's errors (admin routes) onto the error catalogue. */
+function fromBodyParser(err: unknown): CustosError | null {
+  const type = (err as { type?: unknown } | null)?.type;
+  if (type === "entity.too.large") return new CustosError("payload_too_large", "request body is too large");
+  if (type === "entity.parse.failed") return new CustosError("invalid_json", "request body is not valid JSON");
+  if (type === "charset.unsupported" || type === "encoding.unsupported") return new CustosError("unsupported_media_type", "unsupported body encoding");
+  return null;
+}
+
+/** The routes of a Custos instance as an Express router, for mounting in a user's own app. */
+export function createCustosRouter(deps: ExpressAppDeps): Router {
+  const router = express.Router();
+  router.post("/decide", (req, res) => deps.decideHandler(req, res));
+  router.get("/health/live", (_req, res) => {
+    sendJson(res, 200, { status: "live" });
+  });
+  router.get("/health/ready", async (_req, res) => {
+    const r = await deps.ready();
+    sendJson(res, r.ok ? 200 : 503, { status: r.ok ? "ready" : "not_ready", checks: r.checks });
+  });
+  router.get("/metrics", async (_req, res) => {
+    const text = await deps.registry.metrics();
+    res.writeHead(200, { "content-type": deps.registry.contentType });
+    res.end(text);
+  });
+  router.use("/admin", deps.admin);
+  return router;
+}
+
+/** The JSON error handler: every error becomes `{ code, message, errors? }`. */
+export function errorHandler(onError?: (err: CustosError, req: IncomingMessage) => void): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const e = fromBodyParser(err) ?? toCustosError(err);
+    onError?.(e, req);
+    sendError(res, e);
+  };
+}
+
+/** Builds the whole Express app. */
+export function createExpressApp(deps: ExpressAppDeps): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("etag", false);
+  app.use(createCustosRouter(deps));
+  app.use((req, _res, next) => {
+    next(new CustosError("not_found", `no route ${req.method} ${req.path}`));
+  });
+  app.use(errorHandler(deps.onError));
+  return app;
+}

@@ -1,0 +1,51 @@
+// POST /decide on bare node:http: read, validate, decide, answer. Shared by the fast path and the Express router.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { CustosError } from "../../errors.js";
+import type { Decide } from "../../decision/decide.js";
+import type { DecideRequest } from "../../decision/request.js";
+import { hasBearer } from "../auth.js";
+import { readJsonBody } from "../read-body.js";
+import { decideRequestSchema } from "../schemas/decide-request.js";
+import { sendError, sendJson } from "../send.js";
+import { compileValidator } from "../validation.js";
+
+const validateDecideRequest = compileValidator<DecideRequest>(decideRequestSchema, "decision request");
+
+/** What the handler needs. */
+export interface DecideRouteDeps {
+  decide: Decide;
+  /** Admin token; `?explain=1` requires it. */
+  adminToken: string | null;
+  /** Called for every failed request (for logs), with the error. */
+  onError?: (err: CustosError, req: IncomingMessage) => void;
+}
+
+/** True when the query string asks for an explanation (`explain=1` or `explain=true`). */
+function wantsExplain(url: string | undefined): boolean {
+  const q = url?.indexOf("?") ?? -1;
+  if (q === -1 || !url) return false;
+  const v = new URLSearchParams(url.slice(q + 1)).get("explain");
+  return v === "1" || v === "true";
+}
+
+/** Creates the `(req, res)` handler of `POST /decide`. It never rejects: every failure becomes an error response. */
+export function createDecideHandler(deps: DecideRouteDeps): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  return async (req, res) => {
+    try {
+      const explain = wantsExplain(req.url);
+      if (explain && !hasBearer(req, deps.adminToken)) {
+        req.resume();
+        throw deps.adminToken
+          ? new CustosError("unauthorized", "explain=1 requires the admin bearer token")
+          : new CustosError("not_found", "explain is disabled: CUSTOS_ADMIN_TOKEN is not set");
+      }
+      const request = validateDecideRequest(await readJsonBody(req));
+      const outcome = await deps.decide(request, { explain });
+      sendJson(res, outcome.status, outcome.explain ? { ...outcome.body, explain: outcome.explain } : outcome.body);
+    } catch (err) {
+      const e = err instanceof CustosError ? err : new CustosError("internal_error", "internal error", { cause: err });
+      deps.onError?.(e, req);
+      sendError(res, e);
+    }
+  };
+}

@@ -1,0 +1,78 @@
+// The JSON Schema of `POST /decide`: the contract's required fields, enums, formats and bounds. Unknown fields are
+// allowed (forward compatibility) and ignored.
+
+const id = { type: "string", minLength: 1, maxLength: 256 } as const;
+const scope = { type: "string", minLength: 1, maxLength: 128 } as const;
+const scopes = { type: "array", maxItems: 64, items: scope } as const;
+const principalType = { enum: ["human", "service", "agent"] } as const;
+const timestamp = { type: "string", format: "date-time", maxLength: 64 } as const;
+
+/** Largest `data.text` accepted, in characters. */
+export const MAX_TEXT_LENGTH = 512 * 1024;
+
+export const decideRequestSchema = {
+  $id: "https://custos.dev/schemas/decide-request.json",
+  type: "object",
+  required: ["session", "event", "identity"],
+  properties: {
+    session: { type: "object", required: ["id"], properties: { id } },
+    event: { enum: ["prompt", "retrieval", "tool_call", "output", "model_access"] },
+    identity: {
+      type: "object",
+      required: ["id", "type"],
+      properties: {
+        id,
+        type: principalType,
+        scopes,
+        credential: {
+          type: "object",
+          properties: {
+            id,
+            type: { enum: ["api_key", "oauth_token", "jwt", "mtls_cert", "workload_identity"] },
+            issued_at: timestamp,
+            expires_at: timestamp,
+          },
+        },
+        on_behalf_of: {
+          type: "array",
+          maxItems: 16,
+          items: { type: "object", required: ["id", "type"], properties: { id, type: principalType, scopes } },
+        },
+      },
+    },
+    action: { enum: ["read", "write", "delete", "execute", "invoke", "deploy", "train", "export"] },
+    resource: {
+      type: "object",
+      properties: { id, type: { enum: ["model", "dataset", "repository", "document", "tool", "endpoint"] } },
+    },
+    tool: {
+      type: "object",
+      required: ["server", "name"],
+      properties: {
+        server: { type: "string", minLength: 1, maxLength: 128 },
+        name: { type: "string", minLength: 1, maxLength: 128 },
+        arguments: { type: "object", maxProperties: 64 },
+      },
+    },
+    data: {
+      type: "object",
+      properties: {
+        classification: { enum: ["public", "internal", "confidential", "restricted"] },
+        labels: { type: "array", maxItems: 32, items: { type: "string", minLength: 1, maxLength: 64 } },
+        text: { type: "string", maxLength: MAX_TEXT_LENGTH },
+        destination: { enum: ["internal", "external"] },
+      },
+    },
+    purpose: { type: "string", minLength: 1, maxLength: 128 },
+    context: {
+      type: "object",
+      properties: {
+        mtls: { type: "boolean" },
+        device: { type: "object", properties: { managed: { type: "boolean" }, compliant: { type: "boolean" } } },
+        network: { enum: ["corporate", "vpn", "public"] },
+        approval_id: id,
+        time: timestamp,
+      },
+    },
+  },
+} as const;

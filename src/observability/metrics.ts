@@ -1,0 +1,87 @@
+// Prometheus metrics (prom-client) on one registry passed in: the names of DESIGN.md plus load and inspection time.
+import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from "prom-client";
+
+/** Buckets from 50 µs to 1 s, so sub-millisecond latencies resolve. */
+const LATENCY_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.00075, 0.001, 0.0015, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
+
+/** The metrics Custos records. Labels are bounded: no ids, no paths. */
+export interface Metrics {
+  registry: Registry;
+  decisions: Counter<"decision" | "event">;
+  decisionDuration: Histogram<string>;
+  policyEvalDuration: Histogram<string>;
+  inspectionDuration: Histogram<string>;
+  sessionsTerminated: Counter<string>;
+  stateErrors: Counter<string>;
+  bundleInfo: Gauge<"revision">;
+  bundleLoads: Counter<"result">;
+  bundleLoadDuration: Histogram<string>;
+  /** Marks `revision` as the active bundle (one series with value 1). */
+  setActiveRevision(revision: string): void;
+}
+
+/** Registers every metric on `registry` (and the default process metrics unless disabled). */
+export function createMetrics(registry: Registry, options: { defaultMetrics?: boolean } = {}): Metrics {
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  const bundleInfo = new Gauge({
+    name: "custos_bundle_info",
+    help: "The active policy bundle (value 1, revision as label).",
+    labelNames: ["revision"],
+    registers,
+  });
+  return {
+    registry,
+    decisions: new Counter({
+      name: "custos_decisions_total",
+      help: "Decisions made, by decision and event type.",
+      labelNames: ["decision", "event"],
+      registers,
+    }),
+    decisionDuration: new Histogram({
+      name: "custos_decision_duration_seconds",
+      help: "Time from a parsed request to its decision (inspection, state, evaluation, state update).",
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    policyEvalDuration: new Histogram({
+      name: "custos_policy_eval_duration_seconds",
+      help: "Time spent evaluating the WebAssembly policy.",
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    inspectionDuration: new Histogram({
+      name: "custos_inspection_duration_seconds",
+      help: "Time spent inspecting content for secrets and personal data.",
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    sessionsTerminated: new Counter({
+      name: "custos_sessions_terminated_total",
+      help: "Sessions terminated, by policy or by an admin.",
+      registers,
+    }),
+    stateErrors: new Counter({
+      name: "custos_state_errors_total",
+      help: "Failed calls to the session state store.",
+      registers,
+    }),
+    bundleInfo,
+    bundleLoads: new Counter({
+      name: "custos_bundle_loads_total",
+      help: "Policy bundle load attempts, by result (success, error).",
+      labelNames: ["result"],
+      registers,
+    }),
+    bundleLoadDuration: new Histogram({
+      name: "custos_bundle_load_duration_seconds",
+      help: "Time to read, compile and activate a policy bundle.",
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+    setActiveRevision(revision: string) {
+      bundleInfo.reset();
+      bundleInfo.set({ revision }, 1);
+    },
+  };
+}
