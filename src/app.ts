@@ -13,6 +13,7 @@ import { createRequestListener } from "./http/server.js";
 import { createInspector } from "./inspect/index.js";
 import { createMetrics, type Metrics } from "./observability/metrics.js";
 import { createLogger, type Logger } from "./observability/logger.js";
+import { watchPolicyFiles } from "./policy/bundle-watcher.js";
 import { createPolicyHolder, type PolicyHolder } from "./policy/policy-holder.js";
 import { createMemoryStore } from "./session/memory-store.js";
 import { createRedisStore } from "./session/redis-store.js";
@@ -65,6 +66,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   });
   const first = await policy.reload();
   if (!first.ok) throw first.error;
+  const stopWatching =
+    config.policy.watchIntervalMs > 0
+      ? watchPolicyFiles(policy, [config.policy.bundlePath, ...(config.policy.dataPath ? [config.policy.dataPath] : [])], config.policy.watchIntervalMs)
+      : () => {};
 
   const store =
     overrides.store ??
@@ -143,6 +148,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     evidence,
     close() {
       closing ??= (async () => {
+        stopWatching();
         if (server.listening) {
           await new Promise<void>((resolve) => {
             server.close(() => resolve());

@@ -5,7 +5,7 @@ import { SETTINGS, type SettingSpec } from "./schema.js";
 /** The validated, frozen configuration, by section. */
 export interface Config {
   server: { host: string; port: number };
-  policy: { bundlePath: string; dataPath: string | null };
+  policy: { bundlePath: string; dataPath: string | null; watchIntervalMs: number };
   state: {
     redisUrl: string | null;
     redisKeyPrefix: string;
@@ -74,7 +74,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const audit = str("auditLogPath");
   return deepFreeze({
     server: { host: raw.host as string, port: raw.port as number },
-    policy: { bundlePath: raw.bundlePath as string, dataPath: str("dataPath") },
+    policy: { bundlePath: raw.bundlePath as string, dataPath: str("dataPath"), watchIntervalMs: raw.watchIntervalMs as number },
     state: {
       redisUrl: str("redisUrl"),
       redisKeyPrefix: raw.redisKeyPrefix as string,

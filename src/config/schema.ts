@@ -59,6 +59,14 @@ export const SETTINGS = {
     default: undefined,
     description: "JSON overlay deep-merged over the bundle's `data.governance` (principals, resources, settings).",
   },
+  watchIntervalMs: {
+    env: "CUSTOS_WATCH_INTERVAL_MS",
+    type: "integer",
+    default: 1000,
+    min: 0,
+    max: 3600000,
+    description: "How often the bundle and data files are checked for changes (hot reload); `0` disables watching.",
+  },
   adminToken: {
     env: "CUSTOS_ADMIN_TOKEN",
     type: "string",
