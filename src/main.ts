@@ -1,12 +1,24 @@
-// The process entry point and the only file that touches `process`: reads the environment, starts Custos, stops it
-// gracefully on SIGTERM/SIGINT (in-flight requests finish, the decision log is flushed, the store closed).
+// The process entry point and the only file that touches `process`: reads the environment, starts Custos (one
+// process, or a node:cluster primary with workers sharing the port), stops gracefully on SIGTERM/SIGINT: in-flight
+// requests finish, the decision log is flushed, the store closed.
+import cluster from "node:cluster";
+import { availableParallelism } from "node:os";
 import { createApp } from "./app.js";
-import { loadConfig } from "./config/load-config.js";
+import { loadConfig, type Config } from "./config/load-config.js";
 import { CustosError } from "./errors.js";
+import { createLogger } from "./observability/logger.js";
 
-async function main(): Promise<void> {
-  const config = loadConfig(process.env);
-  const app = await createApp(config);
+/** `custos-audit.jsonl` → `custos-audit.w2.jsonl`: each worker keeps its own hash chain. */
+function workerAuditPath(path: string | null, worker: number): string | null {
+  if (!path) return null;
+  const dot = path.lastIndexOf(".");
+  const slash = path.lastIndexOf("/");
+  return dot > slash + 1 ? `${path.slice(0, dot)}.w${worker}${path.slice(dot)}` : `${path}.w${worker}`;
+}
+
+async function serve(config: Config, worker: number | null): Promise<void> {
+  const effective: Config = worker === null ? config : { ...config, audit: { path: workerAuditPath(config.audit.path, worker) } };
+  const app = await createApp(effective);
   const { server, logger } = app;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -20,7 +32,8 @@ async function main(): Promise<void> {
     revision: app.policy.current()?.revision,
     state: app.store.kind,
     admin: config.admin.token ? "enabled" : "disabled",
-    audit_log: config.audit.path ?? "off",
+    audit_log: effective.audit.path ?? "off",
+    ...(worker === null ? {} : { worker }),
   });
 
   let stopping = false;
@@ -36,7 +49,6 @@ async function main(): Promise<void> {
     app.close().then(
       () => {
         logger.info("stopped", { event: "stopped" });
-        process.exitCode = 0;
         setImmediate(() => process.exit(0));
       },
       (err: unknown) => {
@@ -47,6 +59,39 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
+}
+
+/** The cluster primary: forks the workers, replaces one that dies, passes stop signals on and waits for them. */
+function supervise(config: Config): void {
+  const logger = createLogger(config.log.level);
+  let stopping = false;
+  const fork = (n: number) => cluster.fork({ CUSTOS_WORKER_INDEX: String(n) }).on("exit", (code, signal) => {
+    if (stopping) return;
+    logger.error("worker exited; starting a new one", { event: "worker_exit", worker: n, code, signal });
+    setTimeout(() => fork(n), 500).unref();
+  });
+  for (let i = 1; i <= config.server.workers; i++) fork(i);
+  logger.info("custos primary started", { event: "primary", workers: config.server.workers });
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill(signal);
+    const check = setInterval(() => {
+      if (Object.keys(cluster.workers ?? {}).length === 0) {
+        clearInterval(check);
+        process.exit(0);
+      }
+    }, 50);
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env, availableParallelism());
+  if (config.server.workers > 1 && cluster.isPrimary) return supervise(config);
+  const index = cluster.isWorker ? Number(process.env.CUSTOS_WORKER_INDEX ?? cluster.worker?.id ?? 1) : null;
+  await serve(config, index);
 }
 
 main().catch((err: unknown) => {

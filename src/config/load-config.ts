@@ -4,7 +4,7 @@ import { SETTINGS, type SettingSpec } from "./schema.js";
 
 /** The validated, frozen configuration, by section. */
 export interface Config {
-  server: { host: string; port: number };
+  server: { host: string; port: number; workers: number };
   policy: { bundlePath: string; dataPath: string | null; watchIntervalMs: number };
   state: {
     redisUrl: string | null;
@@ -47,6 +47,18 @@ function parse(key: string, spec: SettingSpec, text: string | undefined, errors:
   void key;
 }
 
+/** Worker count: `auto` is one per core when the ledger is shared (Redis), else 1 (in-memory state is per process). */
+function resolveWorkers(text: string, shared: boolean, cores: number, errors: FieldError[]): number {
+  if (text === "auto") return shared ? Math.max(1, cores) : 1;
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > 256) {
+    errors.push({ field: "CUSTOS_WORKERS", message: "must be auto or an integer from 1 to 256" });
+    return 1;
+  }
+  if (n > 1 && !shared) errors.push({ field: "CUSTOS_WORKERS", message: "more than 1 worker needs REDIS_URL (in-memory state is per process)" });
+  return n;
+}
+
 function deepFreeze<T>(o: T): T {
   if (o && typeof o === "object") {
     for (const v of Object.values(o)) deepFreeze(v);
@@ -59,12 +71,13 @@ function deepFreeze<T>(o: T): T {
  * Builds the configuration from an environment map (normally `process.env`, passed in by `main.ts`).
  * @throws CustosError `invalid_request` naming every bad variable.
  */
-export function loadConfig(env: Record<string, string | undefined>): Config {
+export function loadConfig(env: Record<string, string | undefined>, cores = 1): Config {
   const errors: FieldError[] = [];
   const raw: Raw = {};
   for (const [key, spec] of Object.entries(SETTINGS) as [string, SettingSpec][]) {
     raw[key] = parse(key, spec, env[spec.env], errors);
   }
+  const workers = resolveWorkers(String(raw.workers), typeof raw.redisUrl === "string", cores, errors);
   if (errors.length > 0) {
     throw new CustosError("invalid_request", `invalid configuration: ${errors.map((e) => `${e.field} ${e.message}`).join("; ")}`, {
       errors,
@@ -73,7 +86,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const str = (k: string): string | null => (typeof raw[k] === "string" ? (raw[k] as string) : null);
   const audit = str("auditLogPath");
   return deepFreeze({
-    server: { host: raw.host as string, port: raw.port as number },
+    server: { host: raw.host as string, port: raw.port as number, workers },
     policy: { bundlePath: raw.bundlePath as string, dataPath: str("dataPath"), watchIntervalMs: raw.watchIntervalMs as number },
     state: {
       redisUrl: str("redisUrl"),
