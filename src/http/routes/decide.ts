@@ -4,6 +4,7 @@ import { CustosError } from "../../errors.js";
 import type { Decide } from "../../decision/decide.js";
 import type { DecideRequest } from "../../decision/request.js";
 import { hasBearer } from "../auth.js";
+import { checkStructure } from "../limits.js";
 import { readJsonBody } from "../read-body.js";
 import { decideRequestSchema } from "../schemas/decide-request.js";
 import { sendError, sendJson } from "../send.js";
@@ -39,7 +40,9 @@ export function createDecideHandler(deps: DecideRouteDeps): (req: IncomingMessag
           ? new CustosError("unauthorized", "explain=1 requires the admin bearer token")
           : new CustosError("not_found", "explain is disabled: CUSTOS_ADMIN_TOKEN is not set");
       }
-      const request = validateDecideRequest(await readJsonBody(req));
+      const body = await readJsonBody(req);
+      checkStructure(body);
+      const request = validateDecideRequest(body);
       const outcome = await deps.decide(request, { explain });
       sendJson(res, outcome.status, outcome.explain ? { ...outcome.body, explain: outcome.explain } : outcome.body);
     } catch (err) {

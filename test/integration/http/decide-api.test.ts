@@ -136,3 +136,28 @@ describe("without an admin token", () => {
     assert.equal((await svc.get("/admin/sessions/s-1", { authorization: "Bearer x" })).status, 404);
   });
 });
+
+describe("hostile input", () => {
+  let svc: RunningApp;
+  before(async () => {
+    svc = await startApp();
+  });
+  after(() => svc.close());
+  test("deep nesting and huge arrays in tool arguments are 400s naming the place, and the service keeps serving", async () => {
+    let deep: unknown = "x";
+    for (let i = 0; i < 5000; i++) deep = [deep];
+    const r = await svc.post("/decide", { ...minimal, event: "tool_call", tool: { server: "s", name: "n", arguments: { a: deep } } });
+    assert.equal(r.status, 400);
+    assert.match(r.body.errors[0].field, /^tool\.arguments\.a(\.0)+$/);
+    const wide = await svc.post("/decide", { ...minimal, event: "tool_call", tool: { server: "s", name: "n", arguments: { a: Array(30000).fill(1) } } });
+    assert.equal(wide.status, 400);
+    assert.equal((await svc.post("/decide", minimal)).status, 200);
+  });
+  test("__proto__ and constructor keys change nothing", async () => {
+    const body = `{"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}, ${JSON.stringify(minimal).slice(1)}`;
+    const r = await svc.post("/decide", body);
+    assert.equal(r.status, 200);
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    assert.equal((Object.prototype as Record<string, unknown>).polluted, undefined);
+  });
+});
