@@ -1,11 +1,15 @@
 // The composition root's builder: assembles policy, state, inspection, evidence, metrics and HTTP from a Config.
 // It does not listen; `main.ts` does, and tests build exactly what production runs.
 import { createHmac, randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import { Registry } from "prom-client";
 import type { Config } from "./config/load-config.js";
+import { CustosError } from "./errors.js";
 import { createDecider, type Decide } from "./decision/decide.js";
 import type { DecisionRecord, SessionStore } from "./decision/ports.js";
+import { createAuthenticator, createRateLimiter, isLoopback, loadPepTokens } from "./http/callers.js";
 import { createAdminRouter, type AdminAction } from "./http/routes/admin.js";
 import { createDecideHandler } from "./http/routes/decide.js";
 import { createExpressApp } from "./http/express-app.js";
@@ -45,6 +49,17 @@ export interface AppOverrides {
  */
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
   const logger = overrides.logger ?? createLogger(config.log.level);
+  const tokens = config.pep.tokensFile ? await loadPepTokens(config.pep.tokensFile, config.admin.token) : null;
+  const mtls = Boolean(config.tls?.ca);
+  if (!tokens && !mtls && !isLoopback(config.server.host)) {
+    throw new CustosError(
+      "invalid_request",
+      `refusing to serve unauthenticated decisions on ${config.server.host}: set CUSTOS_PEP_TOKENS_FILE or CUSTOS_TLS_CA, or listen on loopback`,
+    );
+  }
+  if (!tokens && !mtls) {
+    logger.warn("decision routes are UNAUTHENTICATED (loopback only); set CUSTOS_PEP_TOKENS_FILE or CUSTOS_TLS_CA", { event: "auth_off" });
+  }
   const metrics = createMetrics(new Registry());
   const clock = overrides.clock ?? Date.now;
 
@@ -102,7 +117,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     const level = err.status >= 500 ? "error" : "info";
     logger[level]("request failed", { event: "http_error", code: err.code, status: err.status, method: req.method, path: (req.url ?? "").split("?")[0] });
   };
-  const decideHandler = createDecideHandler({ decide, adminToken: config.admin.token, onError: onHttpError });
+  const decideHandler = createDecideHandler({
+    decide,
+    adminToken: config.admin.token,
+    authenticate: createAuthenticator({ tokens, mtls }),
+    rateLimit: createRateLimiter(config.pep.rateLimit),
+    onError: onHttpError,
+  });
   const admin = createAdminRouter({
     token: config.admin.token,
     store,
@@ -135,7 +156,18 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     },
     onError: onHttpError,
   });
-  const server = createServer({ keepAliveTimeout: 65_000 }, createRequestListener(decideHandler, app));
+  const listener = createRequestListener(decideHandler, app);
+  const server: Server = config.tls
+    ? (createTlsServer(
+        {
+          cert: readFileSync(config.tls.cert),
+          key: readFileSync(config.tls.key),
+          ...(config.tls.ca ? { ca: readFileSync(config.tls.ca), requestCert: true, rejectUnauthorized: true } : {}),
+          keepAliveTimeout: 65_000,
+        },
+        listener,
+      ) as unknown as Server)
+    : createServer({ keepAliveTimeout: 65_000 }, listener);
 
   let closing: Promise<void> | null = null;
   return {

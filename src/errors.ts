@@ -11,6 +11,7 @@ export const ERROR_CATALOGUE = {
   method_not_allowed: { status: 405, meaning: "The route exists but not with this method." },
   conflict: { status: 409, meaning: "The object is not in a state that allows this (e.g. an approval already decided)." },
   payload_too_large: { status: 413, meaning: "The body exceeds the size limit (1 MiB)." },
+  rate_limited: { status: 429, meaning: "This PEP exceeded its decision rate limit; `Retry-After` says when to retry." },
   unsupported_media_type: { status: 415, meaning: "The body is not `application/json`." },
   bundle_invalid: { status: 422, meaning: "A policy bundle or data file could not be loaded; the previous policy keeps serving." },
   internal_error: { status: 500, meaning: "An unexpected fault; the decision is a deny for the PEP (fail closed)." },

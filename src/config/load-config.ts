@@ -14,6 +14,8 @@ export interface Config {
     failMode: "closed" | "open";
   };
   admin: { token: string | null };
+  pep: { tokensFile: string | null; rateLimit: number };
+  tls: { cert: string; key: string; ca: string | null } | null;
   audit: { path: string | null };
   inspect: { fingerprintKey: string | null };
   log: { level: "error" | "warn" | "info" | "debug" };
@@ -77,6 +79,11 @@ export function loadConfig(env: Record<string, string | undefined>, cores = 1): 
   for (const [key, spec] of Object.entries(SETTINGS) as [string, SettingSpec][]) {
     raw[key] = parse(key, spec, env[spec.env], errors);
   }
+  const str0 = (k: string): string | null => (typeof raw[k] === "string" ? (raw[k] as string) : null);
+  if ((str0("tlsCert") === null) !== (str0("tlsKey") === null)) {
+    errors.push({ field: str0("tlsCert") ? "CUSTOS_TLS_KEY" : "CUSTOS_TLS_CERT", message: "CUSTOS_TLS_CERT and CUSTOS_TLS_KEY go together" });
+  }
+  if (str0("tlsCa") !== null && str0("tlsCert") === null) errors.push({ field: "CUSTOS_TLS_CA", message: "needs CUSTOS_TLS_CERT and CUSTOS_TLS_KEY" });
   const workers = resolveWorkers(String(raw.workers), typeof raw.redisUrl === "string", cores, errors);
   if (errors.length > 0) {
     throw new CustosError("invalid_request", `invalid configuration: ${errors.map((e) => `${e.field} ${e.message}`).join("; ")}`, {
@@ -96,6 +103,8 @@ export function loadConfig(env: Record<string, string | undefined>, cores = 1): 
       failMode: raw.failMode as "closed" | "open",
     },
     admin: { token: str("adminToken") },
+    pep: { tokensFile: str("pepTokensFile"), rateLimit: raw.pepRateLimit as number },
+    tls: str("tlsCert") ? { cert: str("tlsCert") as string, key: str("tlsKey") as string, ca: str("tlsCa") } : null,
     audit: { path: audit === "off" ? null : audit },
     inspect: { fingerprintKey: str("fingerprintKey") },
     log: { level: raw.logLevel as Config["log"]["level"] },

@@ -91,6 +91,28 @@ export const SETTINGS = {
     default: undefined,
     description: "Key of the HMAC that fingerprints content findings; unset: a random key per process (fingerprints then differ across restarts and replicas).",
   },
+  pepTokensFile: {
+    env: "CUSTOS_PEP_TOKENS_FILE",
+    type: "string",
+    default: undefined,
+    description: "JSON file of PEP credentials, `{\"peps\": [{\"name\", \"token_sha256\"}]}` (digests only; `npm run pep:token -- NAME` makes one). Set: every decision route requires `Authorization: Bearer <token>`. Unset: decisions are unauthenticated, which Custos allows only on a loopback `HOST`.",
+  },
+  pepRateLimit: {
+    env: "CUSTOS_PEP_RATE_LIMIT",
+    type: "integer",
+    default: 0,
+    min: 0,
+    max: 10000000,
+    description: "Decisions per second allowed to each PEP (token bucket, burst of 2 s); over it: `429` with `Retry-After`. `0` disables the limit.",
+  },
+  tlsCert: { env: "CUSTOS_TLS_CERT", type: "string", default: undefined, description: "PEM certificate: serve HTTPS (with `CUSTOS_TLS_KEY`)." },
+  tlsKey: { env: "CUSTOS_TLS_KEY", type: "string", default: undefined, description: "PEM private key of `CUSTOS_TLS_CERT`." },
+  tlsCa: {
+    env: "CUSTOS_TLS_CA",
+    type: "string",
+    default: undefined,
+    description: "PEM CA bundle: require a client certificate signed by it (mutual TLS); the PEP's name is the certificate's subject CN.",
+  },
   logLevel: {
     env: "LOG_LEVEL",
     type: "enum",

@@ -4,6 +4,7 @@ import { CustosError } from "../../errors.js";
 import type { Decide } from "../../decision/decide.js";
 import type { DecideRequest } from "../../decision/request.js";
 import { hasBearer } from "../auth.js";
+import type { Authenticate, RateLimit } from "../callers.js";
 import { checkStructure } from "../limits.js";
 import { readJsonBody } from "../read-body.js";
 import { decideRequestSchema } from "../schemas/decide-request.js";
@@ -17,6 +18,10 @@ export interface DecideRouteDeps {
   decide: Decide;
   /** Admin token; `?explain=1` requires it. */
   adminToken: string | null;
+  /** Authenticates the PEP; the caller's name goes into the decision record. */
+  authenticate?: Authenticate;
+  /** Per-PEP rate limit; returns seconds to wait when over it. */
+  rateLimit?: RateLimit;
   /** Called for every failed request (for logs), with the error. */
   onError?: (err: CustosError, req: IncomingMessage) => void;
 }
@@ -33,6 +38,13 @@ function wantsExplain(url: string | undefined): boolean {
 export function createDecideHandler(deps: DecideRouteDeps): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   return async (req, res) => {
     try {
+      const caller = deps.authenticate ? deps.authenticate(req) : null;
+      const wait = caller && deps.rateLimit ? deps.rateLimit(caller.name) : null;
+      if (wait !== null) {
+        req.resume();
+        res.setHeader("retry-after", String(wait));
+        throw new CustosError("rate_limited", `rate limit of this PEP exceeded; retry in ${wait} s`);
+      }
       const explain = wantsExplain(req.url);
       if (explain && !hasBearer(req, deps.adminToken)) {
         req.resume();
@@ -43,7 +55,7 @@ export function createDecideHandler(deps: DecideRouteDeps): (req: IncomingMessag
       const body = await readJsonBody(req);
       checkStructure(body);
       const request = validateDecideRequest(body);
-      const outcome = await deps.decide(request, { explain });
+      const outcome = await deps.decide(request, { explain, caller: caller?.name ?? null });
       sendJson(res, outcome.status, outcome.explain ? { ...outcome.body, explain: outcome.explain } : outcome.body);
     } catch (err) {
       const e = err instanceof CustosError ? err : new CustosError("internal_error", "internal error", { cause: err });

@@ -1,0 +1,96 @@
+// Who is asking: PEP authentication by bearer token (digests at rest) or mutual TLS, and a per-PEP rate limit
+// against policy probing. Admin and PEP credentials are kept apart.
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import type { IncomingMessage } from "node:http";
+import type { TLSSocket } from "node:tls";
+import { CustosError } from "../errors.js";
+
+/** An authenticated (or, on loopback without tokens, anonymous) caller of the decision routes. */
+export interface Caller {
+  name: string;
+  via: "token" | "mtls" | "anonymous";
+}
+
+/** Authenticates decision requests. @throws CustosError `unauthorized` */
+export type Authenticate = (req: IncomingMessage) => Caller;
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+/**
+ * Reads a PEP tokens file: `{"peps": [{"name": "gateway", "token_sha256": "<64 hex>"}]}`.
+ * @throws CustosError `bundle_invalid`-free config error (`invalid_request`) naming the problem.
+ */
+export async function loadPepTokens(path: string, adminToken: string | null): Promise<Map<string, string>> {
+  const bad = (message: string) => new CustosError("invalid_request", `CUSTOS_PEP_TOKENS_FILE ${path}: ${message}`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(path, "utf8"));
+  } catch (err) {
+    throw bad((err as NodeJS.ErrnoException).code ? `cannot read (${(err as NodeJS.ErrnoException).code})` : "is not valid JSON");
+  }
+  const peps = (parsed as { peps?: unknown }).peps;
+  if (!Array.isArray(peps) || peps.length === 0) throw bad('must be {"peps": [{"name", "token_sha256"}, …]} with at least one entry');
+  const tokens = new Map<string, string>();
+  for (const [i, p] of peps.entries()) {
+    const { name, token_sha256: digest } = (p ?? {}) as { name?: unknown; token_sha256?: unknown };
+    if (typeof name !== "string" || !/^[\w.:@-]{1,128}$/.test(name)) throw bad(`peps[${i}].name must be 1-128 characters of [A-Za-z0-9_.:@-]`);
+    if (typeof digest !== "string" || !/^[0-9a-f]{64}$/.test(digest)) throw bad(`peps[${i}].token_sha256 must be 64 lowercase hex digits`);
+    if (tokens.has(digest)) throw bad(`peps[${i}] repeats a token`);
+    tokens.set(digest, name);
+  }
+  if (adminToken && tokens.has(sha256(adminToken))) throw bad("a PEP token equals the admin token; keep them separate");
+  return tokens;
+}
+
+/** Builds the authenticator. `tokens` null and `mtls` false: every caller is `anonymous`. */
+export function createAuthenticator(options: { tokens: Map<string, string> | null; mtls: boolean }): Authenticate {
+  const { tokens, mtls } = options;
+  return (req) => {
+    let certName: string | null = null;
+    if (mtls) {
+      const socket = req.socket as TLSSocket;
+      const cn = socket.authorized ? socket.getPeerCertificate?.()?.subject?.CN : undefined;
+      if (!cn) throw new CustosError("unauthorized", "a client certificate signed by CUSTOS_TLS_CA is required");
+      certName = Array.isArray(cn) ? String(cn[0]) : String(cn);
+    }
+    if (tokens) {
+      const m = /^Bearer[ ]+(\S+)\s*$/i.exec(req.headers.authorization ?? "");
+      const name = m?.[1] ? tokens.get(sha256(m[1])) : undefined;
+      if (!name) throw new CustosError("unauthorized", "decision requests require a PEP bearer token");
+      return { name, via: "token" };
+    }
+    if (certName) return { name: certName, via: "mtls" };
+    return { name: "anonymous", via: "anonymous" };
+  };
+}
+
+/** A rate-limit verdict: `null` when allowed, else seconds to wait. */
+export type RateLimit = (caller: string, nowMs?: number) => number | null;
+
+/** Token buckets per caller: `perSecond` sustained, bursts of two seconds' worth. `0` allows everything. */
+export function createRateLimiter(perSecond: number, maxCallers = 10_000): RateLimit {
+  if (perSecond <= 0) return () => null;
+  const capacity = perSecond * 2;
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  return (caller, nowMs = Date.now()) => {
+    let b = buckets.get(caller);
+    if (!b) {
+      if (buckets.size >= maxCallers) buckets.clear();
+      b = { tokens: capacity, at: nowMs };
+      buckets.set(caller, b);
+    }
+    b.tokens = Math.min(capacity, b.tokens + ((nowMs - b.at) / 1000) * perSecond);
+    b.at = nowMs;
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      return null;
+    }
+    return Math.max(1, Math.ceil((1 - b.tokens) / perSecond));
+  };
+}
+
+/** True for a loopback listen address. */
+export function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
