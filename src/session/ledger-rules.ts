@@ -1,0 +1,59 @@
+// The ledger semantics both stores share: defaults, TTL arithmetic and the encodings of classification and signals.
+import { CLASSIFICATIONS, type Classification, type PrincipalSignal } from "../decision/ports.js";
+
+/** Idle lifetime of a session ledger: 1 day. */
+export const DEFAULT_SESSION_TTL_SECONDS = 86_400;
+
+/** How long a revocation lasts when the caller gives no positive TTL: 30 days. */
+export const DEFAULT_REVOCATION_TTL_SECONDS = 30 * 86_400;
+
+/**
+ * How long an approval is kept past its `expires_at`: 1 day, so a late retry is told "expired" (APPROVAL_INVALID)
+ * rather than "unknown", and an admin can still look at what happened.
+ */
+export const DEFAULT_APPROVAL_GRACE_SECONDS = 86_400;
+
+/** `terminated_reason` when accumulated risk reaches the threshold. */
+export const RISK_THRESHOLD_REASON = "risk threshold reached";
+
+/** `terminated_by` of terminations decided by policy (a `terminate` update or the risk threshold). */
+export const POLICY_ACTOR = "policy";
+
+/** 0 for `public` … 3 for `restricted`; -1 for none. */
+export function classificationRank(c: Classification | null): number {
+  return c === null ? -1 : CLASSIFICATIONS.indexOf(c);
+}
+
+/** The classification of a rank, `null` outside 0..3. */
+export function classificationOf(rank: number): Classification | null {
+  return CLASSIFICATIONS[rank] ?? null;
+}
+
+/** Revocation lifetime in seconds: the given one, or the default when it is 0, negative or not a number. */
+export function revocationTtl(ttlSeconds: number): number {
+  return Number.isFinite(ttlSeconds) && ttlSeconds > 0 ? Math.ceil(ttlSeconds) : DEFAULT_REVOCATION_TTL_SECONDS;
+}
+
+/** Seconds an approval record is kept from `nowMs`: until `expires_at` + grace, at least 1. */
+export function approvalTtl(expiresAt: number, nowMs: number, graceSeconds: number): number {
+  return Math.max(1, Math.ceil(expiresAt + graceSeconds - nowMs / 1000));
+}
+
+/**
+ * Threshold termination applies only to a positive, finite threshold; 0 or less disables it (otherwise every
+ * session would start terminated).
+ */
+export function reachesThreshold(risk: number, threshold: number): boolean {
+  return Number.isFinite(threshold) && threshold > 0 && risk >= threshold;
+}
+
+/** The identity of a signal within a principal's set: one entry per (kind, severity); re-adding moves its expiry. */
+export function signalMember(signal: Pick<PrincipalSignal, "kind" | "severity">): string {
+  return JSON.stringify([signal.kind, signal.severity]);
+}
+
+/** Inverse of {@link signalMember}. */
+export function signalFromMember(member: string, expiresAt: number): PrincipalSignal {
+  const [kind, severity] = JSON.parse(member) as [string, PrincipalSignal["severity"]];
+  return { kind, severity, expires_at: expiresAt };
+}
