@@ -17,6 +17,7 @@ import { createRequestListener } from "./http/server.js";
 import { createInspector } from "./inspect/index.js";
 import { createMetrics, type Metrics } from "./observability/metrics.js";
 import { createLogger, type Logger } from "./observability/logger.js";
+import { parseVerificationKey, type VerificationKey } from "./policy/bundle-signature.js";
 import { watchPolicyFiles } from "./policy/bundle-watcher.js";
 import { createPolicyHolder, type PolicyHolder } from "./policy/policy-holder.js";
 import { createMemoryStore } from "./session/memory-store.js";
@@ -63,7 +64,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const metrics = createMetrics(new Registry());
   const clock = overrides.clock ?? Date.now;
 
-  const policy = createPolicyHolder({ bundlePath: config.policy.bundlePath, dataPath: config.policy.dataPath });
+  const verificationKey = config.policy.verificationKeyPath ? readVerificationKey(config.policy.verificationKeyPath) : null;
+  const policy = createPolicyHolder({ bundlePath: config.policy.bundlePath, dataPath: config.policy.dataPath, verificationKey });
   policy.onLoad((o) => {
     metrics.bundleLoads.inc({ result: o.ok ? "success" : "error" });
     metrics.bundleLoadDuration.observe(o.durationMs / 1000);
@@ -193,4 +195,16 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       return closing;
     },
   };
+}
+
+function readVerificationKey(path: string): VerificationKey {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8").trim();
+  } catch (err) {
+    throw new CustosError("bundle_invalid", `cannot read CUSTOS_BUNDLE_VERIFICATION_KEY ${path}: ${(err as NodeJS.ErrnoException).code ?? "error"}`, {
+      cause: err,
+    });
+  }
+  return parseVerificationKey(text);
 }

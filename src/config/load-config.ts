@@ -5,7 +5,7 @@ import { SETTINGS, type SettingSpec } from "./schema.js";
 /** The validated, frozen configuration, by section. */
 export interface Config {
   server: { host: string; port: number; workers: number };
-  policy: { bundlePath: string; dataPath: string | null; watchIntervalMs: number };
+  policy: { bundlePath: string; dataPath: string | null; watchIntervalMs: number; verificationKeyPath: string | null };
   state: {
     redisUrl: string | null;
     redisKeyPrefix: string;
@@ -94,7 +94,7 @@ export function loadConfig(env: Record<string, string | undefined>, cores = 1): 
   const audit = str("auditLogPath");
   return deepFreeze({
     server: { host: raw.host as string, port: raw.port as number, workers },
-    policy: { bundlePath: raw.bundlePath as string, dataPath: str("dataPath"), watchIntervalMs: raw.watchIntervalMs as number },
+    policy: { bundlePath: raw.bundlePath as string, dataPath: str("dataPath"), watchIntervalMs: raw.watchIntervalMs as number, verificationKeyPath: str("bundleVerificationKey") },
     state: {
       redisUrl: str("redisUrl"),
       redisKeyPrefix: raw.redisKeyPrefix as string,

@@ -65,6 +65,12 @@ export const SETTINGS = {
     default: undefined,
     description: "JSON overlay deep-merged over the bundle's `data.governance` (principals, resources, settings).",
   },
+  bundleVerificationKey: {
+    env: "CUSTOS_BUNDLE_VERIFICATION_KEY",
+    type: "string",
+    default: undefined,
+    description: "File with the PEM public key (RSA/ECDSA) or HMAC secret that bundles must be signed with (`opa build --bundle --signing-key`); set: an unsigned or tampered bundle is refused at start and at reload.",
+  },
   watchIntervalMs: {
     env: "CUSTOS_WATCH_INTERVAL_MS",
     type: "integer",

@@ -3,6 +3,7 @@
 import { readFile } from "node:fs/promises";
 import { CustosError } from "../errors.js";
 import { readBundle } from "./bundle-reader.js";
+import { verifyBundle, type VerificationKey } from "./bundle-signature.js";
 import { GOVERNANCE_ENTRYPOINT, loadPolicyInstance, type MemoryLimits, type PolicyInstance } from "./policy-engine.js";
 
 /** Where the policy comes from. */
@@ -12,6 +13,8 @@ export interface PolicySource {
   /** @default [custos/main/decision] */
   requiredEntrypoints?: readonly string[];
   memory?: MemoryLimits;
+  /** When set, only bundles signed with this key load. */
+  verificationKey?: VerificationKey | null;
 }
 
 /** The outcome of one load attempt. */
@@ -61,6 +64,7 @@ export function createPolicyHolder(source: PolicySource): PolicyHolder {
     const started = performance.now();
     try {
       const [bundle, overlay] = await Promise.all([readBundle(source.bundlePath), readOverlay(source.dataPath)]);
+      if (source.verificationKey) verifyBundle(bundle.files, source.verificationKey);
       const next = await loadPolicyInstance(bundle, overlay, {
         requiredEntrypoints: source.requiredEntrypoints ?? [GOVERNANCE_ENTRYPOINT],
         ...(source.memory ? { memory: source.memory } : {}),
