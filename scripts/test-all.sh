@@ -17,5 +17,4 @@ echo "== policy: fmt, check, test"
 bash scripts/policy-test.sh
 
 echo "== unit and integration tests"
-node --test --test-concurrency=2 --test-timeout=180000 \
-  "dist/test/unit/**/*.test.js" "dist/test/integration/**/*.test.js"
+node --test --test-concurrency=2 --test-timeout=180000 dist/test/unit dist/test/integration
