@@ -1,0 +1,22 @@
+# Delegation chains: depth, and an agent asking for more than any delegator holds.
+package custos.delegation
+
+import data.custos.lib
+import data.custos.scopes
+
+reasons contains lib.reason("DELEGATION_TOO_DEEP", msg) if {
+	depth := count(lib.delegators)
+	max_depth := lib.settings.max_delegation_depth
+	depth > max_depth
+	msg := concat("", ["delegation chain of ", format_int(depth, 10), " exceeds the maximum of ", format_int(max_depth, 10)])
+}
+
+reasons contains lib.reason("DELEGATION_SCOPE_EXCEEDED", concat("", ["requested scopes exceed a delegator's: ", lib.list(excess)])) if {
+	excess := {concat("", [s, " (", d.id, ")"]) |
+		some s in lib.identity.scopes
+		some d in lib.delegators
+		p := lib.principals[d.id]
+		not s in scopes.holds(d, p)
+	}
+	count(excess) > 0
+}

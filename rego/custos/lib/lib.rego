@@ -1,0 +1,52 @@
+# Shared helpers of the governance policy: registries, the reason constructor, classification order.
+package custos.lib
+
+settings := object.get(data.governance, "settings", {})
+
+principals := object.get(data.governance, "principals", {})
+
+resources := object.get(data.governance, "resources", {})
+
+# Classification order: public < internal < confidential < restricted.
+rank := {"public": 0, "internal": 1, "confidential": 2, "restricted": 3}
+
+level_names := ["public", "internal", "confidential", "restricted"]
+
+request := input.request
+
+identity := input.request.identity
+
+# The registered principal of the identity (undefined when unregistered).
+principal := principals[input.request.identity.id]
+
+# The registered resource (undefined when unknown or absent).
+resource := resources[input.request.resource.id]
+
+delegators := object.get(input.request.identity, "on_behalf_of", [])
+
+# A reason with the catalogue's severity, controls and effect.
+reason(code, message) := {
+	"code": code,
+	"message": message,
+	"severity": data.custos.catalogue[code].severity,
+	"controls": data.custos.catalogue[code].controls,
+	"effect": data.custos.catalogue[code].effect,
+}
+
+# A reason with an explicit effect (deny, escalate or info).
+reason_with(code, message, effect) := object.union(reason(code, message), {"effect": effect})
+
+# The registered clearance rank of a principal (public when not set).
+clearance_rank(p) := rank[object.get(p, "clearance", "public")]
+
+# Comma-separated sorted list of a set of strings.
+list(items) := concat(", ", sort(items))
+
+# The highest classification rank this request touches: data.classification and the registered resource's.
+request_ranks contains rank[input.request.data.classification]
+
+request_ranks contains rank[resource.classification]
+
+request_rank := max(request_ranks) if count(request_ranks) > 0
+
+request_classification := level_names[request_rank]

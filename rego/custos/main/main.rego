@@ -1,0 +1,106 @@
+# The governance decision (entrypoint custos/main/decision): combines the reasons of every concern
+# (deny > escalate > allow), adds the risk threshold, and derives obligations, risk and the session update.
+package custos.main
+
+import data.custos.approval
+import data.custos.classification
+import data.custos.content
+import data.custos.credential
+import data.custos.delegation
+import data.custos.identity
+import data.custos.lib
+import data.custos.mtls
+import data.custos.purpose
+import data.custos.scopes
+import data.custos.session
+import data.custos.tools
+
+base := (((((((((identity.reasons | credential.reasons) | scopes.reasons) | delegation.reasons) | purpose.reasons) | classification.reasons) | tools.reasons) | mtls.reasons) | approval.reasons) | content.reasons) | session.reasons
+
+points := object.get(lib.settings, "risk_points", {})
+
+risk_of(codes) := sum([object.get(points, c, 0) | some c in codes])
+
+base_codes := {r.code | some r in base}
+
+threshold := object.get(lib.settings, "risk_threshold", 100)
+
+risk_after := input.state.session.risk + risk_of(base_codes)
+
+threshold_reasons contains lib.reason("RISK_THRESHOLD_EXCEEDED", msg) if {
+	not input.state.session.terminated == true
+	risk_after >= threshold
+	msg := concat("", ["session risk ", format_int(risk_after, 10), " reached the threshold of ", format_int(threshold, 10)])
+}
+
+all := base | threshold_reasons
+
+codes := {r.code | some r in all}
+
+effects := {r.effect | some r in all}
+
+outcome := "deny" if {
+	"deny" in effects
+} else := "escalate" if {
+	"escalate" in effects
+} else := "allow"
+
+# One reason per code, messages joined, in code order.
+reasons := [{
+	"code": code,
+	"message": concat("; ", sort([r.message | some r in all; r.code == code])),
+	"severity": data.custos.catalogue[code].severity,
+	"controls": data.custos.catalogue[code].controls,
+} |
+	some code in sort(codes)
+]
+
+needs contains "redact" if {
+	some r in all
+	r.code == "PII_IN_CONTENT"
+	r.effect == "info"
+}
+
+needs contains "review" if "SECRET_IN_CONTENT" in codes
+
+needs contains "review" if {
+	some r in all
+	r.code == "PII_IN_CONTENT"
+	r.effect == "escalate"
+}
+
+needs contains "approval" if {
+	outcome == "escalate"
+	"APPROVAL_REQUIRED" in codes
+}
+
+terminate if "PRINCIPAL_FLAGGED" in codes
+
+terminate if "RISK_THRESHOLD_EXCEEDED" in codes
+
+needs contains "session_termination" if terminate
+
+obligations := [{"type": t} | some t in ["redact", "review", "approval", "session_termination"]; t in needs]
+
+default classification_out := null
+
+classification_out := lib.request_classification
+
+decision := {
+	"decision": outcome,
+	"reasons": reasons,
+	"obligations": obligations,
+	"risk_delta": risk_of(codes),
+	"violation": violation,
+	"terminate": terminate == true,
+	"classification": classification_out,
+}
+
+default terminate := false
+
+default violation := false
+
+violation if {
+	outcome == "deny"
+	codes != {"SESSION_TERMINATED"}
+}

@@ -1,0 +1,75 @@
+package custos.main_test
+
+import data.custos.main
+
+now := 1763633100
+
+empty_state := {"session": {"risk": 0, "violations": 0, "terminated": false, "max_classification": null}, "credential": {"revoked": false}, "principal": {"signals": []}, "approval": null}
+
+doc(request, findings, state) := {"request": request, "now": now, "facts": {"credential": {}, "tool_paths": [], "findings": findings, "binding": {}}, "state": state}
+
+support := {
+	"session": {"id": "s1"}, "event": "retrieval",
+	"identity": {"id": "agent:support-summarizer", "type": "agent", "on_behalf_of": [{"id": "user:dana", "type": "human"}]},
+	"action": "read", "resource": {"id": "dataset:support-cases"}, "purpose": "customer_support",
+}
+
+test_allow_with_classification if {
+	d := main.decision with input as doc(support, [], empty_state)
+	d.decision == "allow"
+	d.reasons == []
+	d.classification == "confidential"
+	d.risk_delta == 0
+	d.violation == false
+}
+
+test_deny_wins_and_merges_one_reason_per_code if {
+	d := main.decision with input as doc(object.union(support, {"purpose": "marketing", "identity": {"on_behalf_of": [{"id": "user:x", "type": "human"}]}}), [], empty_state)
+	d.decision == "deny"
+	[r.code | some r in d.reasons] == ["PURPOSE_NOT_APPROVED", "SCOPE_MISSING", "UNREGISTERED_IDENTITY"]
+	d.violation == true
+	d.risk_delta == 30
+}
+
+test_secret_review_and_pii_redact if {
+	secret := {"rule": "r", "kind": "secret", "type": "github-token", "severity": "critical", "location": {"field": "data.text", "start": 0, "end": 1}, "fingerprint": "f"}
+	d := main.decision with input as doc(support, [secret], empty_state)
+	d.decision == "deny"
+	d.obligations == [{"type": "review"}]
+	pii := object.union(secret, {"kind": "pii", "type": "email"})
+	d2 := main.decision with input as doc(support, [pii], empty_state)
+	d2.decision == "allow"
+	d2.obligations == [{"type": "redact"}]
+}
+
+test_escalate_carries_approval_obligation if {
+	req := {"session": {"id": "s1"}, "event": "model_access", "identity": {"id": "service:model-trainer", "type": "service"}, "action": "train", "resource": {"id": "model:fin-forecaster"}, "purpose": "model_training"}
+	d := main.decision with input as doc(req, [], empty_state)
+	d.decision == "escalate"
+	d.obligations == [{"type": "approval"}]
+	d.violation == false
+}
+
+test_risk_threshold_terminates if {
+	state := object.union(empty_state, {"session": {"risk": 95}})
+	d := main.decision with input as doc(object.union(support, {"purpose": "marketing"}), [], state)
+	"RISK_THRESHOLD_EXCEEDED" in {r.code | some r in d.reasons}
+	d.terminate == true
+	{"type": "session_termination"} in d.obligations
+}
+
+test_terminated_session_is_not_a_new_violation if {
+	state := object.union(empty_state, {"session": {"terminated": true, "risk": 500}})
+	d := main.decision with input as doc(support, [], state)
+	[r.code | some r in d.reasons] == ["SESSION_TERMINATED"]
+	d.violation == false
+	d.terminate == false
+}
+
+test_flagged_principal_terminates if {
+	state := object.union(empty_state, {"principal": {"signals": [{"kind": "k", "severity": "high", "expires_at": now + 10}]}})
+	d := main.decision with input as doc(support, [], state)
+	d.decision == "deny"
+	d.terminate == true
+	d.obligations == [{"type": "session_termination"}]
+}

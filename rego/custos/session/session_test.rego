@@ -1,0 +1,23 @@
+package custos.session_test
+
+import data.custos.session
+
+codes(rs) := {r.code | some r in rs}
+
+now := 1763633100
+
+test_terminated_session if {
+	codes(session.reasons) == {"SESSION_TERMINATED"} with input as {"request": {}, "now": now, "state": {"session": {"terminated": true}}}
+}
+
+test_restricted_high_water_mark_blocks_external_egress if {
+	codes(session.reasons) == {"RESTRICTED_DATA_EGRESS"} with input as {"request": {"event": "output", "data": {"destination": "external"}}, "now": now, "state": {"session": {"max_classification": "restricted"}}}
+	codes(session.reasons) == set() with input as {"request": {"event": "output", "data": {"destination": "internal"}}, "now": now, "state": {"session": {"max_classification": "restricted"}}}
+	codes(session.reasons) == set() with input as {"request": {"event": "output", "data": {"destination": "external"}}, "now": now, "state": {"session": {"max_classification": "confidential"}}}
+}
+
+test_flagged_principal if {
+	codes(session.reasons) == {"PRINCIPAL_FLAGGED"} with input as {"request": {"identity": {"id": "user:dana"}}, "now": now, "state": {"principal": {"signals": [{"kind": "impossible_travel", "severity": "critical", "expires_at": now + 60}]}}}
+	codes(session.reasons) == set() with input as {"request": {"identity": {"id": "user:dana"}}, "now": now, "state": {"principal": {"signals": [{"kind": "x", "severity": "high", "expires_at": now}]}}}
+	codes(session.reasons) == set() with input as {"request": {"identity": {"id": "user:dana"}}, "now": now, "state": {"principal": {"signals": [{"kind": "x", "severity": "medium", "expires_at": now + 60}]}}}
+}
