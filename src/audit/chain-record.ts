@@ -1,12 +1,12 @@
 // How one record becomes one hash-chained line, and how a line is read back: the format both the writer and the
 // verifier depend on.
 //
-// A line is the canonical JSON (see canonical-json.ts) of the record plus three fields the log owns: `seq` (1, 2, …
+// A line is the canonical JSON (see src/canonical-json.ts) of the record plus three fields the log owns: `seq` (1, 2, …
 // with no gaps), `prev` (the `hash` of the line before; 64 zeros for the first record of a chain) and `hash`
 // (lowercase hex SHA-256 over the canonical JSON of the line without `hash`). A record's own `seq`, `prev` or `hash`
 // members are overwritten.
 import { createHash } from "node:crypto";
-import { canonicalMembers } from "./canonical-json.js";
+import { canonicalMembers } from "../canonical-json.js";
 
 /** The `prev` of the first record of a chain. */
 export const GENESIS_HASH = "0".repeat(64);

@@ -1,6 +1,6 @@
 // The audit package's public surface: the hash-chained decision log and its verification.
 export { AuditError, type AuditErrorCode } from "./audit-error.js";
-export { canonicalJson } from "./canonical-json.js";
+export { canonicalJson } from "../canonical-json.js";
 export { GENESIS_HASH, type AuditEntry } from "./chain-record.js";
 export { createDecisionLog, DEFAULT_MAX_BYTES, type DecisionLog, type DecisionLogOptions } from "./decision-log.js";
 export { chainFiles } from "./rotated-files.js";

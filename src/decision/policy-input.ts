@@ -1,6 +1,6 @@
 // Builds the policy input document (docs/policy-contract.md): the request without its text, the clock, derived facts
 // (timestamps, normalized tool paths, findings, approval binding) and the session ledger snapshot.
-import { digestOf } from "./canonical-json.js";
+import { digestOf } from "./digest.js";
 import type { ApprovalBinding, Finding, StateSnapshot } from "./ports.js";
 import type { DecideRequest } from "./request.js";
 import { extractToolPaths } from "./tool-paths.js";

@@ -1,4 +1,5 @@
-// The canonical serialization the hash chain is computed over: JSON with object keys sorted, no whitespace.
+// Canonical JSON: the one serialization that hashes agree on (the decision log chain, approval bindings):
+// object keys sorted, no whitespace.
 //
 // Values follow JSON.stringify exactly (toJSON is honoured, `undefined`/functions/symbols are dropped from objects and
 // become `null` in arrays, non-finite numbers become `null`, BigInt and cycles throw), so that parsing a canonical
