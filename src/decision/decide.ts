@@ -132,6 +132,7 @@ export function createDecider(deps: DeciderDeps): Decide {
     const nowS = Math.floor(nowMs / 1000);
     const policy = deps.policy();
     if (!policy) throw new CustosError("policy_unavailable", "no policy bundle is active");
+    if (!policy.has(GOVERNANCE_ENTRYPOINT)) throw new CustosError("not_found", "the active bundle has no governance entrypoint");
 
     const t0 = performance.now();
     const findings = deps.inspector.inspect(inspectedFields(request));
@@ -236,7 +237,12 @@ export function createDecider(deps: DeciderDeps): Decide {
     return record(outcome, evalMs);
 
     function record(o: DecideOutcome, evaluationMs: number): DecideOutcome {
-      const req = withoutText(request) as unknown as Record<string, unknown>;
+      // Evidence never holds content values: the text becomes a keyed digest, and tool-argument strings with
+      // findings are redacted the way the redact obligation would.
+      let req = withoutText(request) as unknown as Record<string, unknown>;
+      if (request.tool?.arguments && findings.some((f) => f.location.field.startsWith("tool.arguments."))) {
+        req = { ...req, tool: { ...request.tool, arguments: redactArguments(request.tool.arguments, findings, deps.inspector) } };
+      }
       const text = request.data?.text;
       const evidenceInput: Record<string, unknown> =
         typeof text === "string" ? { ...req, data: { ...(req.data as object), text_digest: deps.textDigest(text) } } : req;

@@ -144,9 +144,10 @@ describe("hostile input", () => {
   });
   after(() => svc.close());
   test("deep nesting and huge arrays in tool arguments are 400s naming the place, and the service keeps serving", async () => {
-    let deep: unknown = "x";
-    for (let i = 0; i < 5000; i++) deep = [deep];
-    const r = await svc.post("/decide", { ...minimal, event: "tool_call", tool: { server: "s", name: "n", arguments: { a: deep } } });
+    // Built as text: the value is too deep for JSON.stringify itself.
+    const deep = `${"[".repeat(5000)}"x"${"]".repeat(5000)}`;
+    const body = JSON.stringify({ ...minimal, event: "tool_call", tool: { server: "s", name: "n", arguments: { a: "DEEP" } } }).replace('"DEEP"', deep);
+    const r = await svc.post("/decide", body);
     assert.equal(r.status, 400);
     assert.match(r.body.errors[0].field, /^tool\.arguments\.a(\.0)+$/);
     const wide = await svc.post("/decide", { ...minimal, event: "tool_call", tool: { server: "s", name: "n", arguments: { a: Array(30000).fill(1) } } });

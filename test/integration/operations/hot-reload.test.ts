@@ -51,7 +51,8 @@ describe("hot reload", () => {
     const seen = new Set<string>();
     const worker = async () => {
       while (running) {
-        const r = await svc.post("/decide", probe);
+        // A fresh session per request: rev-b's denials must not pile up risk and terminate a shared session.
+        const r = await svc.post("/decide", { ...probe, session: { id: `s-reload-${answers}-${Math.random()}` } });
         answers++;
         const rev = r.body?.policy?.revision as string;
         seen.add(rev);

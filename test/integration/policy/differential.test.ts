@@ -1,5 +1,6 @@
 // The same policy inputs give the same decision under WebAssembly (opa-wasm) and under OPA's own evaluator
-// (`opa eval`, topdown), so a WASM-only divergence cannot hide. Needs the pinned opa (npm test installs it).
+// (`opa eval` over the rego/ sources, topdown), so a WASM-only divergence cannot hide. The bundle freshness test ties
+// the bundle to those sources. Needs the pinned opa (npm test installs it).
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -46,7 +47,7 @@ test("every fixture decides alike in WASM and in opa eval, and as expected", asy
   writeFileSync(inputFile, JSON.stringify(all.map((c) => c.input)));
   const out = execFileSync(
     opa,
-    ["eval", "--format", "json", "--bundle", BUNDLE, "--input", inputFile, "[d | some x in input; d := data.custos.main.decision with input as x]"],
+    ["eval", "--format", "json", "--data", "rego", "--input", inputFile, "[d | some x in input; d := data.custos.main.decision with input as x]"],
     { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
   );
   const topdown = (JSON.parse(out) as { result: { expressions: { value: unknown[] }[] }[] }).result[0]?.expressions[0]?.value ?? [];
