@@ -130,7 +130,10 @@ export function createAdminRouter(deps: AdminDeps): Router {
     const nowS = Math.floor(clock() / 1000);
     const record = await deps.store.decideApproval(param(req), status, approver, b.reason ?? null, nowS);
     if (!record) throw new CustosError("resource_not_found", "no such approval (unknown or expired)");
-    if (record.status !== status || record.decided_at !== nowS) {
+    // The store changes only a pending approval; anything else comes back unchanged. The same decision by the same
+    // approver within the same second is a retry and answers like the first.
+    const ours = record.status === status && record.decided_at === nowS && (record.approver?.id ?? null) === (approver?.id ?? null);
+    if (!ours) {
       throw new CustosError("conflict", `approval is ${record.expires_at <= nowS ? "expired" : `already ${record.status}`}`);
     }
     deps.onAction({
