@@ -11,15 +11,23 @@ import { createDecider, type Decide } from "./decision/decide.js";
 import type { DecisionRecord, SessionStore } from "./decision/ports.js";
 import { createAuthenticator, createRateLimiter, isLoopback, loadPepTokens } from "./http/callers.js";
 import { createAdminRouter, type AdminAction } from "./http/routes/admin.js";
+import { AUTHZEN_PATHS, createAuthzenHandlers } from "./http/routes/authzen.js";
+import { createDataApiHandler, DATA_API_PREFIX } from "./http/routes/data-api.js";
 import { createDecideHandler } from "./http/routes/decide.js";
 import { createExpressApp } from "./http/express-app.js";
-import { createRequestListener } from "./http/server.js";
+import { createRequestListener, type FastRoute } from "./http/server.js";
+import { compileValidator } from "./http/validation.js";
+import { decideRequestSchema } from "./http/schemas/decide-request.js";
+import type { DecideRequest } from "./decision/request.js";
+import { createAuthzenService } from "./interop/authzen-service.js";
+import { createDataApi } from "./interop/data-api.js";
 import { createInspector } from "./inspect/index.js";
 import { createMetrics, type Metrics } from "./observability/metrics.js";
 import { createLogger, type Logger } from "./observability/logger.js";
 import { parseVerificationKey, type VerificationKey } from "./policy/bundle-signature.js";
 import { watchPolicyFiles } from "./policy/bundle-watcher.js";
 import { createPolicyHolder, type PolicyHolder } from "./policy/policy-holder.js";
+import { GOVERNANCE_ENTRYPOINT } from "./policy/policy-engine.js";
 import { createMemoryStore } from "./session/memory-store.js";
 import { createRedisStore } from "./session/redis-store.js";
 import { createEvidence, type Evidence } from "./observability/evidence.js";
@@ -65,7 +73,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const clock = overrides.clock ?? Date.now;
 
   const verificationKey = config.policy.verificationKeyPath ? readVerificationKey(config.policy.verificationKeyPath) : null;
-  const policy = createPolicyHolder({ bundlePath: config.policy.bundlePath, dataPath: config.policy.dataPath, verificationKey });
+  const policy = createPolicyHolder({
+    bundlePath: config.policy.bundlePath,
+    dataPath: config.policy.dataPath,
+    verificationKey,
+    anyOfEntrypoints: [GOVERNANCE_ENTRYPOINT, config.authzen.entrypoint],
+  });
   policy.onLoad((o) => {
     metrics.bundleLoads.inc({ result: o.ok ? "success" : "error" });
     metrics.bundleLoadDuration.observe(o.durationMs / 1000);
@@ -119,13 +132,37 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     const level = err.status >= 500 ? "error" : "info";
     logger[level]("request failed", { event: "http_error", code: err.code, status: err.status, method: req.method, path: (req.url ?? "").split("?")[0] });
   };
-  const decideHandler = createDecideHandler({
+  // One authenticator and one rate limit for every decision route, so a PEP's budget is shared across the APIs.
+  const authenticate = createAuthenticator({ tokens, mtls });
+  const rateLimit = createRateLimiter(config.pep.rateLimit);
+  const decideHandler = createDecideHandler({ decide, adminToken: config.admin.token, authenticate, rateLimit, onError: onHttpError });
+  const sink = (record: DecisionRecord) => evidence.decision(record);
+  const authzen = createAuthzenService({
+    policy: () => policy.current(),
     decide,
-    adminToken: config.admin.token,
-    authenticate: createAuthenticator({ tokens, mtls }),
-    rateLimit: createRateLimiter(config.pep.rateLimit),
+    validateDecideRequest: compileValidator<DecideRequest>(decideRequestSchema, "decision request"),
+    entrypoint: config.authzen.entrypoint,
+    sink,
+    clock,
+  });
+  const authzenHandlers = createAuthzenHandlers({
+    service: authzen,
+    issuer: () => config.authzen.issuer ?? listeningUrl(),
+    authenticate,
+    rateLimit,
     onError: onHttpError,
   });
+  const dataApiHandler = createDataApiHandler({ api: createDataApi({ policy: () => policy.current(), sink, clock }), authenticate, rateLimit, onError: onHttpError });
+  const interopRoutes: FastRoute[] = [
+    { method: "POST", path: AUTHZEN_PATHS.evaluation, handler: authzenHandlers.evaluation },
+    { method: "POST", path: AUTHZEN_PATHS.evaluations, handler: authzenHandlers.evaluations },
+    { method: "POST", path: AUTHZEN_PATHS.search.subject, handler: authzenHandlers.search.subject },
+    { method: "POST", path: AUTHZEN_PATHS.search.resource, handler: authzenHandlers.search.resource },
+    { method: "POST", path: AUTHZEN_PATHS.search.action, handler: authzenHandlers.search.action },
+    { method: "GET", path: AUTHZEN_PATHS.configuration, handler: authzenHandlers.configuration },
+    { method: "POST", path: DATA_API_PREFIX, prefix: true, handler: dataApiHandler },
+    { method: "GET", path: DATA_API_PREFIX, prefix: true, handler: dataApiHandler },
+  ];
   const admin = createAdminRouter({
     token: config.admin.token,
     store,
@@ -151,14 +188,20 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       } catch {
         stateOk = false;
       }
+      const apis: string[] = [];
+      if (active?.has(GOVERNANCE_ENTRYPOINT)) apis.push("decide");
+      if (authzen.mode()) apis.push("authzen");
+      for (const kind of authzen.searches()) apis.push(`authzen_search_${kind}`);
+      if (active) apis.push("data");
       return {
         ok: active !== null && stateOk,
-        checks: { bundle: active ? { revision: active.revision } : "none", state: { store: store.kind, reachable: stateOk } },
+        checks: { bundle: active ? { revision: active.revision } : "none", state: { store: store.kind, reachable: stateOk }, apis },
       };
     },
     onError: onHttpError,
+    routes: interopRoutes,
   });
-  const listener = createRequestListener(decideHandler, app);
+  const listener = createRequestListener([{ method: "POST", path: "/decide", handler: decideHandler }, ...interopRoutes], app);
   const server: Server = config.tls
     ? (createTlsServer(
         {
@@ -170,6 +213,14 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         listener,
       ) as unknown as Server)
     : createServer({ keepAliveTimeout: 65_000 }, listener);
+
+  /** `http(s)://<HOST>:<port>`, with the port actually bound (PORT=0 picks one). */
+  function listeningUrl(): string {
+    const address = server.address();
+    const port = typeof address === "object" && address ? address.port : config.server.port;
+    const host = config.server.host.includes(":") ? `[${config.server.host}]` : config.server.host;
+    return `${config.tls ? "https" : "http"}://${host}:${port}`;
+  }
 
   let closing: Promise<void> | null = null;
   return {

@@ -18,6 +18,8 @@ export interface Config {
   tls: { cert: string; key: string; ca: string | null } | null;
   audit: { path: string | null };
   inspect: { fingerprintKey: string | null };
+  /** `issuer` null: derived from the listening address (`http://<HOST>:<PORT>`). */
+  authzen: { issuer: string | null; entrypoint: string };
   log: { level: "error" | "warn" | "info" | "debug" };
 }
 
@@ -61,6 +63,16 @@ function resolveWorkers(text: string, shared: boolean, cores: number, errors: Fi
   return n;
 }
 
+/** An absolute http(s) URL with no query string or fragment (AuthZEN PDP metadata, `policy_decision_point`). */
+function isIssuerUrl(text: string): boolean {
+  try {
+    const u = new URL(text);
+    return (u.protocol === "http:" || u.protocol === "https:") && u.search === "" && u.hash === "" && !text.includes("#") && !text.includes("?");
+  } catch {
+    return false;
+  }
+}
+
 function deepFreeze<T>(o: T): T {
   if (o && typeof o === "object") {
     for (const v of Object.values(o)) deepFreeze(v);
@@ -84,6 +96,13 @@ export function loadConfig(env: Record<string, string | undefined>, cores = 1): 
     errors.push({ field: str0("tlsCert") ? "CUSTOS_TLS_KEY" : "CUSTOS_TLS_CERT", message: "CUSTOS_TLS_CERT and CUSTOS_TLS_KEY go together" });
   }
   if (str0("tlsCa") !== null && str0("tlsCert") === null) errors.push({ field: "CUSTOS_TLS_CA", message: "needs CUSTOS_TLS_CERT and CUSTOS_TLS_KEY" });
+  const issuer = str0("authzenIssuer");
+  if (issuer !== null && !isIssuerUrl(issuer)) {
+    errors.push({ field: "CUSTOS_AUTHZEN_ISSUER", message: "must be an http(s) URL without query or fragment" });
+  }
+  if (!/^[A-Za-z_][\w-]*(\/[A-Za-z_][\w-]*)*$/.test(String(raw.authzenEntrypoint))) {
+    errors.push({ field: "CUSTOS_AUTHZEN_ENTRYPOINT", message: "must be an entrypoint path such as custos/authzen/evaluation" });
+  }
   const workers = resolveWorkers(String(raw.workers), typeof raw.redisUrl === "string", cores, errors);
   if (errors.length > 0) {
     throw new CustosError("invalid_request", `invalid configuration: ${errors.map((e) => `${e.field} ${e.message}`).join("; ")}`, {
@@ -107,6 +126,7 @@ export function loadConfig(env: Record<string, string | undefined>, cores = 1): 
     tls: str("tlsCert") ? { cert: str("tlsCert") as string, key: str("tlsKey") as string, ca: str("tlsCa") } : null,
     audit: { path: audit === "off" ? null : audit },
     inspect: { fingerprintKey: str("fingerprintKey") },
+    authzen: { issuer: issuer === null ? null : issuer.replace(/\/+$/, ""), entrypoint: raw.authzenEntrypoint as string },
     log: { level: raw.logLevel as Config["log"]["level"] },
   });
 }

@@ -111,6 +111,18 @@ export const SETTINGS = {
     max: 10000000,
     description: "Decisions per second allowed to each PEP (token bucket, burst of 2 s); over it: `429` with `Retry-After`. `0` disables the limit.",
   },
+  authzenIssuer: {
+    env: "CUSTOS_AUTHZEN_ISSUER",
+    type: "string",
+    default: undefined,
+    description: "Base URL Custos publishes as `policy_decision_point` (and the base of every endpoint URL) in `/.well-known/authzen-configuration`: `http(s)://host[:port][/path]`, no query or fragment; unset: `http://<HOST>:<PORT>` (`https` with TLS).",
+  },
+  authzenEntrypoint: {
+    env: "CUSTOS_AUTHZEN_ENTRYPOINT",
+    type: "string",
+    default: "custos/authzen/evaluation",
+    description: "Bundle entrypoint the AuthZEN API evaluates with the raw AuthZEN request as input (returning `{decision, context?}`) when the bundle has no governance entrypoint `custos/main/decision`; a bundle must have at least one of the two. Search entrypoints are its siblings (`…/search/subject`, `…/search/resource`, `…/search/action`).",
+  },
   tlsCert: { env: "CUSTOS_TLS_CERT", type: "string", default: undefined, description: "PEM certificate: serve HTTPS (with `CUSTOS_TLS_KEY`)." },
   tlsKey: { env: "CUSTOS_TLS_KEY", type: "string", default: undefined, description: "PEM private key of `CUSTOS_TLS_CERT`." },
   tlsCa: {

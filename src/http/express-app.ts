@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Registry } from "prom-client";
 import { CustosError, toCustosError } from "../errors.js";
 import { sendError, sendJson } from "./send.js";
+import type { FastRoute } from "./server.js";
 
 /** What the app serves besides the admin router. */
 export interface ExpressAppDeps {
@@ -13,6 +14,8 @@ export interface ExpressAppDeps {
   /** Readiness: resolves with the checks; `ok` false means 503. */
   ready: () => Promise<{ ok: boolean; checks: Record<string, unknown> }>;
   onError?: (err: CustosError, req: IncomingMessage) => void;
+  /** Further decision routes (AuthZEN, OPA Data API), mounted as they are served on the fast path. */
+  routes?: readonly FastRoute[];
 }
 
 /** Maps body-parser's errors (admin routes) onto the error catalogue. */
@@ -28,6 +31,10 @@ function fromBodyParser(err: unknown): CustosError | null {
 export function createCustosRouter(deps: ExpressAppDeps): Router {
   const router = express.Router();
   router.post("/decide", (req, res) => deps.decideHandler(req, res));
+  for (const r of deps.routes ?? []) {
+    const path = r.prefix ? new RegExp(`^${r.path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}.+`) : r.path;
+    router[r.method === "GET" ? "get" : "post"](path, (req, res) => r.handler(req, res));
+  }
   router.get("/health/live", (_req, res) => {
     sendJson(res, 200, { status: "live" });
   });

@@ -1,11 +1,20 @@
-// The request listener: bare node:http answers the hot decision route itself and hands every other request to the
-// Express app, so decisions do not pay Express's per-request cost (DESIGN.md, Stack).
+// The request listener: bare node:http answers the decision routes itself from a small route table and hands every
+// other request to the Express app, so decisions do not pay Express's per-request cost (DESIGN.md, Stack).
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import { CustosError } from "../errors.js";
 import { sendError } from "./send.js";
 
-/** Paths answered on the fast path, without Express. */
-const FAST_PATHS = new Set(["/decide"]);
+/** A request handler that never rejects (every failure becomes an error response). */
+export type FastHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
+
+/** One route of the fast path. */
+export interface FastRoute {
+  method: "GET" | "POST";
+  /** The exact path, or with `prefix` the path every matching request starts with (e.g. `/v1/data/`). */
+  path: string;
+  prefix?: boolean;
+  handler: FastHandler;
+}
 
 function pathOf(url: string | undefined): string {
   if (!url) return "/";
@@ -13,23 +22,26 @@ function pathOf(url: string | undefined): string {
   return q === -1 ? url : url.slice(0, q);
 }
 
-/** Creates the listener that routes `POST /decide` directly and the rest through `app`. */
-export function createRequestListener(
-  decideHandler: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
-  app: RequestListener,
-): RequestListener {
+/** Creates the listener that answers `routes` directly and the rest through `app`. */
+export function createRequestListener(routes: readonly FastRoute[], app: RequestListener): RequestListener {
+  const exact = new Map<string, FastRoute[]>();
+  const prefixed = routes.filter((r) => r.prefix);
+  for (const r of routes) if (!r.prefix) exact.set(r.path, [...(exact.get(r.path) ?? []), r]);
   return (req, res) => {
     const path = pathOf(req.url);
-    if (FAST_PATHS.has(path)) {
-      if (req.method === "POST") {
-        void decideHandler(req, res);
-        return;
-      }
-      req.resume();
-      res.setHeader("allow", "POST");
-      sendError(res, new CustosError("method_not_allowed", `${req.method} is not allowed on ${path}; use POST`));
+    const candidates = exact.get(path) ?? prefixed.filter((r) => path.startsWith(r.path));
+    if (candidates.length === 0) {
+      app(req, res);
       return;
     }
-    app(req, res);
+    const route = candidates.find((r) => r.method === req.method || (r.method === "GET" && req.method === "HEAD"));
+    if (route) {
+      void route.handler(req, res);
+      return;
+    }
+    req.resume();
+    const allowed = [...new Set(candidates.map((r) => r.method))].join(", ");
+    res.setHeader("allow", allowed);
+    sendError(res, new CustosError("method_not_allowed", `${req.method} is not allowed on ${path}; use ${allowed}`));
   };
 }

@@ -1,0 +1,50 @@
+// `POST /v1/data/{path}` (and `GET`, without input, as OPA clients send it): the OPA Data API subset over bare
+// node:http, with the decision routes' PEP authentication and rate limit. Errors keep OPA's `{code, message}` shape.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { CustosError } from "../../errors.js";
+import { createDataApi } from "../../interop/data-api.js";
+import type { Authenticate, RateLimit } from "../callers.js";
+import { checkStructure } from "../limits.js";
+import { readJsonBody } from "../read-body.js";
+import { sendError, sendJson } from "../send.js";
+
+/** The prefix of the route. */
+export const DATA_API_PREFIX = "/v1/data/";
+
+/** What the handler needs. */
+export interface DataApiRouteDeps {
+  api: ReturnType<typeof createDataApi>;
+  authenticate?: Authenticate;
+  rateLimit?: RateLimit;
+  onError?: (err: CustosError, req: IncomingMessage) => void;
+}
+
+/** Creates the `(req, res)` handler of `POST`/`GET /v1/data/{path}`; it never rejects. */
+export function createDataApiHandler(deps: DataApiRouteDeps): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  return async (req, res) => {
+    try {
+      const caller = deps.authenticate ? deps.authenticate(req) : null;
+      const wait = caller && deps.rateLimit ? deps.rateLimit(caller.name) : null;
+      if (wait !== null) {
+        req.resume();
+        res.setHeader("retry-after", String(wait));
+        throw new CustosError("rate_limited", `rate limit of this PEP exceeded; retry in ${wait} s`);
+      }
+      const url = req.url ?? "";
+      const q = url.indexOf("?");
+      const rawPath = (q === -1 ? url : url.slice(0, q)).slice(DATA_API_PREFIX.length);
+      let body: unknown = {};
+      if (req.method === "POST") {
+        body = await readJsonBody(req);
+        checkStructure(body);
+      } else {
+        req.resume();
+      }
+      sendJson(res, 200, deps.api.evaluate(rawPath, body, { caller: caller?.name ?? null }));
+    } catch (err) {
+      const e = err instanceof CustosError ? err : new CustosError("internal_error", "internal error", { cause: err });
+      deps.onError?.(e, req);
+      sendError(res, e);
+    }
+  };
+}

@@ -1,0 +1,88 @@
+// The OPA Data API subset: `POST /v1/data/{path}` with `{"input": …}` evaluates the compiled entrypoint at `path`
+// and answers `{"result": …, "decision_id": …}` as OPA does, so existing OPA clients and SDKs work unchanged.
+// The input goes to the policy as sent (for `custos/main/decision`, the raw policy input of docs/policy-contract.md:
+// no session ledger, no inspection; those belong to /decide).
+import { CustosError } from "../errors.js";
+import type { DecisionSink } from "../decision/ports.js";
+import type { PolicyInstance } from "../policy/policy-engine.js";
+import { recordDirect } from "./direct-record.js";
+
+/** The answer: `result` is absent when the document is undefined for this input (OPA's behaviour). */
+export interface DataApiResponse {
+  result?: unknown;
+  decision_id: string;
+}
+
+/** What the Data API needs. */
+export interface DataApiDeps {
+  policy: () => PolicyInstance | null;
+  sink?: DecisionSink;
+  clock?: () => number;
+}
+
+/** `custos%2Fmain%2Fdecision/` → `custos/main/decision`. @throws CustosError `invalid_request` for bad escapes */
+export function entrypointOfPath(rawPath: string): string {
+  let path: string;
+  try {
+    path = decodeURIComponent(rawPath);
+  } catch {
+    throw new CustosError("invalid_request", "the data path is not validly percent-encoded");
+  }
+  return path.replace(/^\/+|\/+$/g, "").replace(/\/{2,}/g, "/");
+}
+
+/** Replaces content text in a governance input with its length, so the decision log never keeps it in clear. */
+function withoutText(input: unknown): unknown {
+  const request = (input as { request?: { data?: { text?: unknown } } } | null)?.request;
+  if (typeof request?.data?.text !== "string") return input;
+  const { text, ...data } = request.data;
+  return { ...(input as object), request: { ...request, data: { ...data, text_length: (text as string).length } } };
+}
+
+/** Creates the Data API evaluator. */
+export function createDataApi(deps: DataApiDeps): {
+  evaluate(rawPath: string, body: unknown, options?: { caller?: string | null }): DataApiResponse;
+} {
+  const clock = deps.clock ?? Date.now;
+  return {
+    evaluate(rawPath, body, options = {}) {
+      const started = performance.now();
+      const policy = deps.policy();
+      if (!policy) throw new CustosError("policy_unavailable", "no policy bundle is active");
+      const path = entrypointOfPath(rawPath);
+      if (!policy.has(path)) {
+        throw new CustosError("resource_not_found", `${path || "/"} is not an entrypoint of the active bundle (has: ${policy.entrypoints.join(", ")})`);
+      }
+      if (!body || typeof body !== "object" || Array.isArray(body)) {
+        throw new CustosError("invalid_request", 'the body must be a JSON object such as {"input": …}', { errors: [{ field: "", message: "must be object" }] });
+      }
+      const hasInput = Object.prototype.hasOwnProperty.call(body, "input");
+      const input = (body as { input?: unknown }).input;
+      // opa-wasm drops a falsy input (false, 0, "", null); handing it the JSON text keeps it a defined input.
+      const given = hasInput && !input ? new TextEncoder().encode(JSON.stringify(input)).buffer : hasInput ? input : undefined;
+      const t = performance.now();
+      let result: unknown;
+      try {
+        result = policy.evaluate(path, given);
+      } catch (err) {
+        recordDirect(deps.sink, evidence(500, 0), clock());
+        throw err;
+      }
+      const id = recordDirect(deps.sink, evidence(200, performance.now() - t, result === undefined ? "undefined" : "defined"), clock());
+      return result === undefined ? { decision_id: id } : { result, decision_id: id };
+
+      function evidence(status: number, evalMs: number, decision = "error") {
+        return {
+          event: "data_api",
+          decision,
+          revision: policy?.revision ?? null,
+          caller: options.caller ?? null,
+          input: { path, ...(hasInput ? { input: withoutText(input) } : {}) },
+          status,
+          startedAt: started,
+          evalMs,
+        };
+      }
+    },
+  };
+}

@@ -1,0 +1,41 @@
+// The evidence of an evaluation that does not go through decide() (a plain AuthZEN bundle, the OPA Data API): the
+// same decision record, so the decision log and the metrics see every answer Custos gives.
+import { randomUUID } from "node:crypto";
+import type { DecisionRecord, DecisionSink } from "../decision/ports.js";
+
+/** What one direct evaluation reports. */
+export interface DirectEvaluation {
+  /** `authzen` or `data_api` (the metrics' `event` label). */
+  event: string;
+  /** `allow`/`deny` for AuthZEN; `defined`/`undefined` for the Data API. */
+  decision: string;
+  revision: string | null;
+  caller: string | null;
+  input: Record<string, unknown>;
+  /** HTTP status of the answer. */
+  status: number;
+  startedAt: number;
+  evalMs: number;
+  /** Reuse an id already given to the caller. */
+  decisionId?: string;
+}
+
+/** Records a direct evaluation and returns its decision id. */
+export function recordDirect(sink: DecisionSink | undefined, e: DirectEvaluation, nowMs: number): string {
+  const id = e.decisionId ?? randomUUID();
+  const record: DecisionRecord = {
+    decision_id: id,
+    time: new Date(nowMs).toISOString(),
+    revision: e.revision,
+    caller: e.caller,
+    input: e.input,
+    result: { decision: e.decision, reasons: [], obligations: [] },
+    session: {},
+    latency_ms: performance.now() - e.startedAt,
+    status: e.status,
+    event: e.event,
+    timings: { inspect_ms: 0, eval_ms: e.evalMs },
+  };
+  sink?.(record);
+  return id;
+}
