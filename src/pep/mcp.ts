@@ -1,0 +1,152 @@
+// MCP enforcement: maps JSON-RPC `tools/call` requests and `tools/list` results to Custos `tool_call` decisions.
+// Like the AuthZEN MCP profile (subject = the agent, the call = the tool on its server with its arguments), see
+// https://openid.github.io/authzen/authzen-mcp-profile-1_0.html. No MCP SDK is needed at run time.
+import type { DecideRequest, Obligation } from "../decision/request.js";
+import { CustosClientError, type ClientDecision, type CustosClient } from "./client.js";
+
+/** A JSON-RPC 2.0 id. */
+export type JsonRpcId = string | number;
+
+/** Any JSON-RPC 2.0 message (request, notification, response). */
+export type JsonRpcMessage = { jsonrpc: "2.0"; [key: string]: unknown };
+
+/** A JSON-RPC 2.0 request. */
+export type JsonRpcRequest = {
+  jsonrpc: "2.0";
+  id: JsonRpcId;
+  method: string;
+  params?: { [key: string]: unknown };
+};
+
+/** A JSON-RPC 2.0 error response. */
+export type JsonRpcErrorResponse = {
+  jsonrpc: "2.0";
+  id: JsonRpcId;
+  error: { code: number; message: string; data?: unknown };
+};
+
+/** JSON-RPC error code of a call Custos denied or escalated (in the implementation-defined server error range). */
+export const MCP_DENIED = -32001;
+/** JSON-RPC "Internal error": Custos could not judge the call, so it was not made (fail closed). */
+export const MCP_UNAVAILABLE = -32603;
+
+/** A value, or a function of the request being judged that gives it. */
+export type PerRequest<T> = T | ((message: JsonRpcRequest) => T);
+
+/** Options of {@link createMcpGuard}. */
+export interface McpGuardOptions {
+  client: CustosClient;
+  /** Name of the MCP server as the registry knows it: the `server` of `tool`, as in `"files/read_file"`. */
+  server: string;
+  /** Who is calling: the agent (with its delegation chain, credential, …). */
+  identity: PerRequest<DecideRequest["identity"]>;
+  /** The Custos session id of the conversation. */
+  session: PerRequest<string>;
+  /** The purpose sent with every decision. @default undefined (none: policies that require one deny) */
+  purpose?: PerRequest<string | undefined>;
+  /** `context` sent with every decision (e.g. `approval_id` read from `params._meta`). @default undefined */
+  context?: PerRequest<DecideRequest["context"]>;
+  /**
+   * Session id of the decisions that probe `tools/list` entries. The probes are real decisions (logged, counted), so
+   * by default they go to a session of their own, and listing tools never adds risk to the live session.
+   * @default `${session}:tools-list`
+   */
+  probeSession?: PerRequest<string>;
+}
+
+/** The outcome of {@link McpGuard.checkCall}: forward `request` (possibly with redacted arguments), or answer `response`. */
+export type CallCheck =
+  | { allowed: true; request: JsonRpcRequest; decision?: ClientDecision }
+  | { allowed: false; response: JsonRpcErrorResponse; decision?: ClientDecision };
+
+/** A `tools/list` result: `{ tools: [{ name, … }], nextCursor? }`. */
+export interface ToolsListResult {
+  tools: { name: string; [key: string]: unknown }[];
+  [key: string]: unknown;
+}
+
+/** Enforces Custos decisions on MCP traffic. */
+export interface McpGuard {
+  /** Judges a `tools/call` request (any other message is allowed unchanged). Never rejects. */
+  checkCall(message: JsonRpcRequest): Promise<CallCheck>;
+  /**
+   * Filters a `tools/list` result: asks once per tool, in parallel, with a `tool_call` event without arguments, and
+   * drops the tools denied with TOOL_NOT_ALLOWED (and those Custos rejects as malformed). A deny for any other reason
+   * (a terminated session, Custos unavailable) keeps the tool listed: the call itself is still judged.
+   */
+  filterList(result: ToolsListResult, request?: JsonRpcRequest): Promise<ToolsListResult>;
+}
+
+function resolve<T>(value: PerRequest<T>, message: JsonRpcRequest): T {
+  return typeof value === "function" ? (value as (m: JsonRpcRequest) => T)(message) : value;
+}
+
+function errorResponse(id: JsonRpcId, code: number, message: string, data: unknown): JsonRpcErrorResponse {
+  return { jsonrpc: "2.0", id, error: { code, message, data } };
+}
+
+/** Creates the guard of one MCP server. */
+export function createMcpGuard(options: McpGuardOptions): McpGuard {
+  const { client, server } = options;
+
+  function decideRequest(message: JsonRpcRequest, session: string, tool: NonNullable<DecideRequest["tool"]>): DecideRequest {
+    const purpose = options.purpose === undefined ? undefined : resolve(options.purpose, message);
+    const context = options.context === undefined ? undefined : resolve(options.context, message);
+    return {
+      session: { id: session },
+      event: "tool_call",
+      identity: resolve(options.identity, message),
+      tool,
+      ...(purpose === undefined ? {} : { purpose }),
+      ...(context === undefined ? {} : { context }),
+    };
+  }
+
+  return {
+    async checkCall(message) {
+      if (message.method !== "tools/call") return { allowed: true, request: message };
+      const params = message.params ?? {};
+      const name = params.name;
+      const args = params.arguments;
+      if (typeof name !== "string" || (args !== undefined && (args === null || typeof args !== "object" || Array.isArray(args)))) {
+        return { allowed: false, response: errorResponse(message.id, -32602, "invalid tools/call params", null) };
+      }
+      const tool = { server, name, ...(args === undefined ? {} : { arguments: args as Record<string, unknown> }) };
+      let decision: ClientDecision;
+      try {
+        decision = await client.decide(decideRequest(message, resolve(options.session, message), tool));
+      } catch (err) {
+        const e = err instanceof CustosClientError ? { code: err.code, message: err.message, errors: err.errors } : { code: "internal_error", message: String(err) };
+        return { allowed: false, response: errorResponse(message.id, MCP_UNAVAILABLE, "Custos could not judge this tool call; it was not made", e) };
+      }
+      const data = { decision: decision.decision, decision_id: decision.decision_id, reasons: decision.reasons, obligations: decision.obligations };
+      if (decision.decision === "allow") {
+        const redact = decision.obligations.find((o): o is Extract<Obligation, { type: "redact" }> => o.type === "redact" && !!o.arguments);
+        const request = redact ? { ...message, params: { ...params, arguments: redact.arguments } } : message;
+        return { allowed: true, request, decision };
+      }
+      if (decision.failed) {
+        return { allowed: false, decision, response: errorResponse(message.id, MCP_UNAVAILABLE, "Custos is unavailable; the tool call was not made (fail closed)", { ...data, failed: decision.failed }) };
+      }
+      const codes = decision.reasons.map((r) => r.code).join(", ");
+      const what = decision.decision === "escalate" ? "held for approval" : "denied";
+      return { allowed: false, decision, response: errorResponse(message.id, MCP_DENIED, `tool call ${what} by policy: ${codes}`, data) };
+    },
+
+    async filterList(result, request) {
+      const message: JsonRpcRequest = request ?? { jsonrpc: "2.0", id: 0, method: "tools/list" };
+      const session = options.probeSession === undefined ? `${resolve(options.session, message)}:tools-list` : resolve(options.probeSession, message);
+      const keep = await Promise.all(
+        result.tools.map(async (t) => {
+          try {
+            const d = await client.decide(decideRequest(message, session, { server, name: t.name }));
+            return !(d.decision === "deny" && d.reasons.some((r) => r.code === "TOOL_NOT_ALLOWED"));
+          } catch {
+            return false;
+          }
+        }),
+      );
+      return { ...result, tools: result.tools.filter((_, i) => keep[i]) };
+    },
+  };
+}
