@@ -9,44 +9,79 @@ needed if lib.request.action in object.get(lib.resource, "approval_actions", [])
 
 approval := input.state.approval
 
+# A record was found for the presented approval id.
+found if is_object(approval)
+
+# Helpers for `not`: negating a built-in call whose argument is undefined fails instead of succeeding.
+known_status if approval.status in {"pending", "granted", "denied"}
+
+unexpired if approval.expires_at > input.now
+
+named_approver if is_string(approval.approver.id)
+
+approval_id := lib.request.context.approval_id
+
 action_label := concat("", [lib.request.action, " on ", lib.request.resource.id])
 
 reasons contains lib.reason("APPROVAL_REQUIRED", concat("", [action_label, " requires human approval"])) if {
 	needed
-	not lib.request.context.approval_id
+	not approval_id
 }
 
 reasons contains lib.reason("APPROVAL_REQUIRED", concat("", [action_label, " awaits approval ", approval.id])) if {
 	needed
-	lib.request.context.approval_id
+	approval_id
+	count(invalid) == 0
 	approval.status == "pending"
-	approval.binding == input.facts.binding
-	approval.expires_at > input.now
 }
 
 invalid contains "the approval is unknown" if {
-	lib.request.context.approval_id
-	approval == null
+	approval_id
+	not found
 }
+
+invalid contains "the approval is unknown" if approval.id != approval_id
 
 invalid contains "the approval was denied" if approval.status == "denied"
 
-invalid contains "the approval has expired" if approval.expires_at <= input.now
+invalid contains "the approval has an unknown status" if {
+	found
+	not known_status
+}
 
-invalid contains "the approval is bound to another request" if approval.binding != input.facts.binding
+invalid contains "the approval has expired" if {
+	found
+	not unexpired
+}
+
+invalid contains "the approval is bound to another request" if {
+	found
+	approval.binding != input.facts.binding
+}
+
+invalid contains "the approval names no approver" if {
+	approval.status == "granted"
+	not named_approver
+}
 
 invalid contains "the approver is not in an approver group" if {
 	approval.status == "granted"
-	count({g | some g in approver_groups} & {g | some g in object.get(lib.settings, "approver_groups", [])}) == 0
+	count({g | some g in approver_groups} & {g | some g in lib.setting("approver_groups")}) == 0
 }
 
 # A registered approver's groups come from the registry; otherwise from the grant.
+default approver_groups := []
+
 approver_groups := object.get(lib.principals[approval.approver.id], "groups", []) if lib.principals[approval.approver.id]
 
-else := object.get(approval.approver, "groups", [])
+else := groups if {
+	groups := approval.approver.groups
+	is_array(groups)
+}
 
 reasons contains lib.reason("APPROVAL_INVALID", concat("", [action_label, ": ", lib.list(invalid)])) if {
 	needed
+	approval_id
 	count(invalid) > 0
 }
 

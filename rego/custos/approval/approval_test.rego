@@ -48,3 +48,27 @@ test_separation_of_duties if {
 		record("granted", {"id": "user:grace", "groups": []}, {}),
 	)
 }
+
+messages(rs) := {r.message | some r in rs}
+
+test_a_grant_names_a_registered_or_grouped_approver if {
+	rs := approval.reasons with input as doc(request("apr-1"), record("granted", null, {}))
+	codes(rs) == {"APPROVAL_INVALID"}
+	some m in messages(rs)
+	contains(m, "the approval names no approver")
+}
+
+test_record_must_be_the_presented_one_and_well_formed if {
+	codes(approval.reasons) == {"APPROVAL_INVALID"} with input as doc(request("apr-2"), record("granted", {"id": "user:grace", "groups": []}, {}))
+	codes(approval.reasons) == {"APPROVAL_INVALID"} with input as doc(request("apr-1"), object.remove(record("granted", {"id": "user:grace", "groups": []}, {}), ["expires_at"]))
+	codes(approval.reasons) == {"APPROVAL_INVALID"} with input as doc(request("apr-1"), record("approved", {"id": "user:grace", "groups": []}, {}))
+}
+
+test_expired_pending_approval_is_invalid_not_pending if {
+	codes(approval.reasons) == {"APPROVAL_INVALID"} with input as doc(request("apr-1"), record("pending", null, {"expires_at": now - 1}))
+}
+
+test_no_approval_needed_no_reasons if {
+	req := object.union(request("apr-x"), {"action": "invoke"})
+	codes(approval.reasons) == set() with input as doc(req, null)
+}

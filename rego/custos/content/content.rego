@@ -31,7 +31,7 @@ reasons contains lib.reason_with("PII_IN_CONTENT", msg, "info") if {
 
 labels := {l | some l in lib.request.data.labels} | {l | some l in lib.resource.labels}
 
-protected := labels & {l | some l in object.get(lib.settings, "protected_labels", [])}
+protected := labels & {l | some l in lib.setting("protected_labels")}
 
 exporting if lib.request.action == "export"
 

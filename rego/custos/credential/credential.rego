@@ -19,7 +19,7 @@ reasons contains lib.reason("CREDENTIAL_EXPIRED", concat("", [credential_label, 
 reasons contains lib.reason("CREDENTIAL_TTL_TOO_LONG", msg) if {
 	credential_type in token_types
 	ttl := facts.expires_at - facts.issued_at
-	max_ttl := lib.settings.max_token_ttl_seconds
+	max_ttl := lib.setting("max_token_ttl_seconds")
 	ttl > max_ttl
 	msg := concat("", [credential_label, " lives ", format_int(ttl, 10), " s; at most ", format_int(max_ttl, 10), " s allowed"])
 }
@@ -27,7 +27,7 @@ reasons contains lib.reason("CREDENTIAL_TTL_TOO_LONG", msg) if {
 reasons contains lib.reason("STATIC_KEY_TOO_OLD", msg) if {
 	credential_type == "api_key"
 	age_days := floor((input.now - facts.issued_at) / 86400)
-	max_days := lib.settings.max_static_key_age_days
+	max_days := lib.setting("max_static_key_age_days")
 	input.now - facts.issued_at > max_days * 86400
 	msg := concat("", [credential_label, " is ", format_int(age_days, 10), " days old; rotate keys within ", format_int(max_days, 10), " days"])
 }

@@ -6,7 +6,7 @@ import data.custos.scopes
 
 reasons contains lib.reason("DELEGATION_TOO_DEEP", msg) if {
 	depth := count(lib.delegators)
-	max_depth := lib.settings.max_delegation_depth
+	max_depth := lib.setting("max_delegation_depth")
 	depth > max_depth
 	msg := concat("", ["delegation chain of ", format_int(depth, 10), " exceeds the maximum of ", format_int(max_depth, 10)])
 }

@@ -1,11 +1,29 @@
 # Shared helpers of the governance policy: registries, the reason constructor, classification order.
 package custos.lib
 
-settings := object.get(data.governance, "settings", {})
+# Without governance data nobody is registered (every request is denied UNREGISTERED_IDENTITY).
+default governance := {}
 
-principals := object.get(data.governance, "principals", {})
+governance := data.governance
 
-resources := object.get(data.governance, "resources", {})
+settings := object.get(governance, "settings", {})
+
+principals := object.get(governance, "principals", {})
+
+resources := object.get(governance, "resources", {})
+
+# The defaults of DESIGN.md, used when an operator's data leaves a setting out (never "no limit").
+default_settings := {
+	"max_token_ttl_seconds": 3600,
+	"max_static_key_age_days": 90,
+	"max_delegation_depth": 2,
+	"risk_threshold": 100,
+	"risk_points": {},
+	"protected_labels": [],
+	"approver_groups": [],
+}
+
+setting(name) := object.get(settings, name, default_settings[name])
 
 # Classification order: public < internal < confidential < restricted.
 rank := {"public": 0, "internal": 1, "confidential": 2, "restricted": 3}

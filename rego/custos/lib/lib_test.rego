@@ -17,3 +17,9 @@ test_reason_carries_catalogue_severity_and_controls if {
 	count(r.controls) > 0
 	r.effect == "deny"
 }
+
+test_missing_settings_fall_back_to_the_documented_defaults if {
+	lib.setting("max_delegation_depth") == 2 with data.governance as {"principals": {}}
+	lib.setting("risk_threshold") == 7 with data.governance.settings as {"risk_threshold": 7}
+	lib.setting("approver_groups") == [] with data.governance as {}
+}

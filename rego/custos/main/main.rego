@@ -17,15 +17,19 @@ import data.custos.tools
 
 base := (((((((((identity.reasons | credential.reasons) | scopes.reasons) | delegation.reasons) | purpose.reasons) | classification.reasons) | tools.reasons) | mtls.reasons) | approval.reasons) | content.reasons) | session.reasons
 
-points := object.get(lib.settings, "risk_points", {})
+points := lib.setting("risk_points")
 
 risk_of(codes) := sum([object.get(points, c, 0) | some c in codes])
 
 base_codes := {r.code | some r in base}
 
-threshold := object.get(lib.settings, "risk_threshold", 100)
+threshold := lib.setting("risk_threshold")
 
-risk_after := input.state.session.risk + risk_of(base_codes)
+default session_risk := 0
+
+session_risk := input.state.session.risk if is_number(input.state.session.risk)
+
+risk_after := session_risk + risk_of(base_codes)
 
 threshold_reasons contains lib.reason("RISK_THRESHOLD_EXCEEDED", msg) if {
 	not input.state.session.terminated == true
@@ -100,7 +104,9 @@ default terminate := false
 
 default violation := false
 
+# A deny for anything but the session's earlier termination counts as a new violation.
 violation if {
-	outcome == "deny"
-	codes != {"SESSION_TERMINATED"}
+	some r in all
+	r.effect == "deny"
+	r.code != "SESSION_TERMINATED"
 }

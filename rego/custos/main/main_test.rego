@@ -73,3 +73,32 @@ test_flagged_principal_terminates if {
 	d.terminate == true
 	d.obligations == [{"type": "session_termination"}]
 }
+
+test_violation_needs_a_deny_other_than_the_termination if {
+	pii := {"rule": "r", "kind": "pii", "type": "email", "severity": "medium", "location": {"field": "data.text", "start": 0, "end": 1}, "fingerprint": "f"}
+	terminated := object.union(empty_state, {"session": {"terminated": true}})
+	d := main.decision with input as doc(support, [pii], terminated)
+	d.decision == "deny"
+	d.violation == false
+	d2 := main.decision with input as doc(object.union(support, {"purpose": "marketing"}), [], terminated)
+	d2.violation == true
+}
+
+test_reasons_have_exactly_the_contract_fields if {
+	d := main.decision with input as doc(object.union(support, {"purpose": "marketing"}), [], empty_state)
+	every r in d.reasons {
+		object.keys(r) == {"code", "message", "severity", "controls"}
+	}
+}
+
+test_catalogue_covers_every_code_with_controls if {
+	count(data.custos.catalogue) == 26
+	every code, entry in data.custos.catalogue {
+		entry.severity in {"low", "medium", "high", "critical"}
+		entry.effect in {"deny", "escalate", "info"}
+		count(entry.controls) > 0
+		is_string(entry.title)
+		is_string(entry.outcome)
+		regex.match(`^[A-Z_]+$`, code)
+	}
+}

@@ -7,8 +7,13 @@ reasons contains lib.reason("SESSION_TERMINATED", "the session has been terminat
 	input.state.session.terminated == true
 }
 
-reasons contains lib.reason("RESTRICTED_DATA_EGRESS", "the session has seen restricted data; external egress is denied") if {
-	input.state.session.max_classification == "restricted"
+# Restricted data seen earlier in the session (its high-water mark) or carried by this very request.
+restricted_seen contains "the session has seen restricted data" if input.state.session.max_classification == "restricted"
+
+restricted_seen contains "the request carries restricted data" if lib.request_rank == lib.rank.restricted
+
+reasons contains lib.reason("RESTRICTED_DATA_EGRESS", concat("", [lib.list(restricted_seen), "; external egress is denied"])) if {
+	count(restricted_seen) > 0
 	lib.request.event in {"output", "tool_call"}
 	lib.request.data.destination == "external"
 }
@@ -16,8 +21,15 @@ reasons contains lib.reason("RESTRICTED_DATA_EGRESS", "the session has seen rest
 flags := {concat("", [s.kind, " (", s.severity, ")"]) |
 	some s in object.get(input.state.principal, "signals", [])
 	s.severity in {"high", "critical"}
-	s.expires_at > input.now
+	active(s)
 }
+
+# The store passes only unexpired signals; a signal without an expiry counts as active.
+active(s) if s.expires_at > input.now
+
+active(s) if not expiring(s)
+
+expiring(s) if is_number(s.expires_at)
 
 reasons contains lib.reason("PRINCIPAL_FLAGGED", concat("", [lib.identity.id, " is flagged: ", lib.list(flags)])) if {
 	count(flags) > 0

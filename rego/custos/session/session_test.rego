@@ -21,3 +21,12 @@ test_flagged_principal if {
 	codes(session.reasons) == set() with input as {"request": {"identity": {"id": "user:dana"}}, "now": now, "state": {"principal": {"signals": [{"kind": "x", "severity": "high", "expires_at": now}]}}}
 	codes(session.reasons) == set() with input as {"request": {"identity": {"id": "user:dana"}}, "now": now, "state": {"principal": {"signals": [{"kind": "x", "severity": "medium", "expires_at": now + 60}]}}}
 }
+
+test_restricted_data_in_the_request_itself_may_not_leave if {
+	codes(session.reasons) == {"RESTRICTED_DATA_EGRESS"} with input as {"request": {"event": "tool_call", "data": {"classification": "restricted", "destination": "external"}}, "now": now, "state": {"session": {"max_classification": null}}}
+	codes(session.reasons) == set() with input as {"request": {"event": "retrieval", "data": {"classification": "restricted", "destination": "external"}}, "now": now, "state": {"session": {"max_classification": null}}}
+}
+
+test_signal_without_expiry_counts if {
+	codes(session.reasons) == {"PRINCIPAL_FLAGGED"} with input as {"request": {"identity": {"id": "user:dana"}}, "now": now, "state": {"principal": {"signals": [{"kind": "k", "severity": "high"}]}}}
+}
