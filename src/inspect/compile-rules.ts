@@ -1,0 +1,101 @@
+// Turns rule data into ready-to-run matchers: compiled regexes, allowlists, validators and the shared keyword
+// scanner. Rules are checked here once, so a malformed rule fails at start, never during a request.
+import { charClassCount, shannonEntropy } from "./entropy.js";
+import { createKeywordScanner, type KeywordScanner } from "./keyword-scanner.js";
+import { GLOBAL_ALLOWLIST } from "./rules.js";
+import type { RuleSpec } from "./types.js";
+import { VALIDATORS } from "./validators.js";
+
+/** A rule ready to run. */
+export interface CompiledRule {
+  readonly spec: RuleSpec;
+  /** Position in the rule list: lower wins an overlap. */
+  readonly order: number;
+  /** The rule's regex with flags `g` and `d`. */
+  readonly regex: RegExp;
+  readonly secretGroup: number;
+  readonly checkGroup: number;
+  /** Indices of the rule's keywords in the scanner. */
+  readonly keywordIds: readonly number[];
+  /** Judges a checked value (entropy, character classes, allowlists, validator); true keeps the match. */
+  readonly accepts: (value: string) => boolean;
+  /** Regex tested on the text just before a match; a hit discards it. */
+  readonly precededBy: RegExp | null;
+}
+
+/** Compiled rules and the keyword scanner that decides which of them run. */
+export interface CompiledRuleSet {
+  readonly rules: readonly CompiledRule[];
+  readonly scanner: KeywordScanner;
+}
+
+function groupCount(source: string): number {
+  return new RegExp(`${source}|`).exec("")!.length - 1;
+}
+
+function check(condition: boolean, rule: RuleSpec, problem: string): void {
+  if (!condition) throw new Error(`inspect rule ${rule.id}: ${problem}`);
+}
+
+/** Compiles `specs` (in priority order); throws on a malformed rule. */
+export function compileRules(specs: readonly RuleSpec[]): CompiledRuleSet {
+  const globalAllow = new RegExp(GLOBAL_ALLOWLIST.join("|"), "i");
+  const keywordIndex = new Map<string, number>();
+  const mergeGaps: (number | undefined)[] = [];
+  const ids = new Set<string>();
+
+  const rules = specs.map((spec, order): CompiledRule => {
+    check(/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(spec.id), spec, "id must be kebab-case");
+    check(!ids.has(spec.id), spec, "duplicate id");
+    ids.add(spec.id);
+    check(spec.keywords.length > 0, spec, "needs at least one keyword");
+    const groups = groupCount(spec.regex);
+    const secretGroup = spec.secretGroup ?? (groups > 0 ? 1 : 0);
+    const checkGroup = spec.checkGroup ?? secretGroup;
+    check(secretGroup <= groups && checkGroup <= groups, spec, "group out of range");
+    const window = spec.window;
+    check(!window || (window.before >= 0 && window.after >= 0), spec, "window must not be negative");
+
+    const keywordIds = spec.keywords.map((k) => {
+      const key = k.toLowerCase();
+      let id = keywordIndex.get(key);
+      if (id === undefined) {
+        id = keywordIndex.size;
+        keywordIndex.set(key, id);
+      }
+      // Occurrences closer than the widest window never need separate slices.
+      if (window) mergeGaps[id] = Math.max(mergeGaps[id] ?? 0, window.before + window.after);
+      return id;
+    });
+
+    const allow = (spec.allowlist?.regexes ?? []).map((a) => (a.startsWith("(?i)") ? new RegExp(a.slice(4), "i") : new RegExp(a)));
+    const stopwords = (spec.allowlist?.stopwords ?? []).map((w) => w.toLowerCase());
+    const validate = spec.validate ? VALIDATORS[spec.validate] : null;
+    check(!spec.validate || validate !== undefined, spec, `unknown validator ${spec.validate}`);
+    const useGlobal = spec.kind === "secret" && !spec.noGlobalAllowlist;
+    const accepts = (value: string): boolean => {
+      if (spec.entropy !== undefined && shannonEntropy(value) < spec.entropy) return false;
+      if (spec.charClasses !== undefined && charClassCount(value) < spec.charClasses) return false;
+      if (stopwords.length > 0) {
+        const lower = value.toLowerCase();
+        if (stopwords.some((w) => lower.includes(w))) return false;
+      }
+      if (allow.some((a) => a.test(value))) return false;
+      if (useGlobal && globalAllow.test(value)) return false;
+      return validate === null || validate(value);
+    };
+
+    return {
+      spec,
+      order,
+      regex: new RegExp(spec.regex, `gd${spec.flags ?? ""}`),
+      secretGroup,
+      checkGroup,
+      keywordIds,
+      accepts,
+      precededBy: spec.allowlist?.precededBy ? new RegExp(spec.allowlist.precededBy, "i") : null,
+    };
+  });
+
+  return { rules, scanner: createKeywordScanner([...keywordIndex.keys()], mergeGaps) };
+}

@@ -1,0 +1,6 @@
+// The content inspector's public surface: find secrets and personal data in request text, and redact them.
+export { createInspector, type InspectorOptions } from "./inspector.js";
+export { redact } from "./redact.js";
+export { GLOBAL_ALLOWLIST, RULES } from "./rules.js";
+export type { Finding, FindingKind, InspectField, Inspector, RuleSpec, Severity, ValidatorName } from "./types.js";
+export { ibanValid, luhnValid, paymentCardValid, usSsnValid } from "./validators.js";

@@ -1,0 +1,120 @@
+// The inspector: runs the rules a text's keywords call for, keeps the matches that pass their checks, settles
+// overlaps by rule priority, and reports findings that carry a keyed fingerprint, never the value.
+import { createHmac } from "node:crypto";
+import { compileRules, type CompiledRule } from "./compile-rules.js";
+import { redact } from "./redact.js";
+import { RULES } from "./rules.js";
+import type { Finding, InspectField, Inspector, RuleSpec } from "./types.js";
+
+/** Options of `createInspector`. */
+export interface InspectorOptions {
+  /** Key of the HMAC-SHA256 fingerprints; keep it secret and stable so fingerprints correlate across decisions. */
+  fingerprintKey: string | Buffer;
+  /** The rules, highest priority first. @default RULES */
+  rules?: readonly RuleSpec[];
+}
+
+/** How much text before a match `precededBy` allowlists see. */
+const CONTEXT_CHARS = 40;
+
+interface Candidate {
+  rule: CompiledRule;
+  start: number;
+  end: number;
+  value: string;
+}
+
+/** Builds an inspector; rules are compiled (and checked) once, here. */
+export function createInspector(options: InspectorOptions): Inspector {
+  const { rules, scanner } = compileRules(options.rules ?? RULES);
+  const key = options.fingerprintKey;
+  if (key.length === 0) throw new Error("fingerprintKey must not be empty");
+  const fingerprint = (value: string): string => createHmac("sha256", key).update(value, "utf8").digest("hex").slice(0, 32);
+
+  /** Runs `rule` over `text[lo, hi)` (a slice with one character of context per side), adding what passes. */
+  function matchRange(rule: CompiledRule, text: string, lo: number, hi: number, out: Candidate[]): void {
+    const whole = lo === 0 && hi === text.length;
+    const offset = whole ? 0 : Math.max(0, lo - 1);
+    const subject = whole ? text : text.slice(offset, Math.min(text.length, hi + 1));
+    const re = rule.regex;
+    re.lastIndex = 0;
+    for (let m = re.exec(subject); m !== null; m = re.exec(subject)) {
+      if (m[0].length === 0) {
+        re.lastIndex++;
+        continue;
+      }
+      const start = offset + m.index;
+      if (start < lo || start + m[0].length > hi) continue;
+      const span = m.indices?.[rule.secretGroup];
+      const value = m[rule.secretGroup];
+      if (span === undefined || value === undefined || value.length === 0) continue;
+      if (!rule.accepts(m[rule.checkGroup] ?? "")) continue;
+      if (rule.precededBy?.test(text.slice(Math.max(0, start - CONTEXT_CHARS), start))) continue;
+      out.push({ rule, start: offset + span[0], end: offset + span[1], value });
+    }
+  }
+
+  /** The merged `[lo, hi)` ranges around the occurrences of a windowed rule's keywords. */
+  function windows(rule: CompiledRule, ranges: readonly (number[] | undefined)[], n: number): number[] {
+    const { before, after } = rule.spec.window!;
+    const raw: [number, number][] = [];
+    for (const k of rule.keywordIds) {
+      const r = ranges[k];
+      if (r) for (let i = 0; i < r.length; i += 2) raw.push([Math.max(0, r[i]! - before), Math.min(n, r[i + 1]! + after)]);
+    }
+    raw.sort((a, b) => a[0] - b[0]);
+    const merged: number[] = [];
+    for (const [lo, hi] of raw) {
+      if (merged.length > 0 && lo <= merged[merged.length - 1]!) merged[merged.length - 1] = Math.max(merged[merged.length - 1]!, hi);
+      else merged.push(lo, hi);
+    }
+    return merged;
+  }
+
+  /** Keeps the highest-priority candidates that do not overlap one another, in text order. */
+  function settle(candidates: Candidate[], n: number): Candidate[] {
+    if (candidates.length <= 1) return candidates;
+    candidates.sort((a, b) => a.rule.order - b.rule.order || a.start - b.start);
+    const taken = new Uint8Array(n);
+    const kept: Candidate[] = [];
+    for (const c of candidates) {
+      let free = true;
+      for (let i = c.start; i < c.end && free; i++) free = taken[i] === 0;
+      if (!free) continue;
+      taken.fill(1, c.start, c.end);
+      kept.push(c);
+    }
+    return kept.sort((a, b) => a.start - b.start);
+  }
+
+  function inspectText(field: string, text: string): Finding[] {
+    if (text.length === 0) return [];
+    const hits = scanner.scan(text);
+    const candidates: Candidate[] = [];
+    for (const rule of rules) {
+      if (!rule.keywordIds.some((k) => hits.seen[k] === 1)) continue;
+      if (!rule.spec.window) {
+        matchRange(rule, text, 0, text.length, candidates);
+        continue;
+      }
+      const w = windows(rule, hits.ranges, text.length);
+      for (let i = 0; i < w.length; i += 2) matchRange(rule, text, w[i]!, w[i + 1]!, candidates);
+    }
+    return settle(candidates, text.length).map((c) => ({
+      rule: c.rule.spec.id,
+      kind: c.rule.spec.kind,
+      type: c.rule.spec.type,
+      severity: c.rule.spec.severity,
+      location: { field, start: c.start, end: c.end },
+      fingerprint: fingerprint(c.value),
+    }));
+  }
+
+  return {
+    inspect(fields: InspectField[]): Finding[] {
+      const order = fields.map((f, i) => ({ f, i })).sort((a, b) => (a.f.field < b.f.field ? -1 : a.f.field > b.f.field ? 1 : a.i - b.i));
+      return order.flatMap(({ f }) => (typeof f.text === "string" ? inspectText(f.field, f.text) : []));
+    },
+    redact,
+  };
+}

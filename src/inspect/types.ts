@@ -1,0 +1,93 @@
+// The inspector's vocabulary: findings, the fields it reads, and the shape of a detection rule.
+
+/** What a finding is about: a credential-like secret, or personal data. */
+export type FindingKind = "secret" | "pii";
+
+/** How bad a finding is; the policy maps it to reasons and risk. */
+export type Severity = "low" | "medium" | "high" | "critical";
+
+/** One detection in one field. It never carries the matched value, only where it is and a keyed hash of it. */
+export interface Finding {
+  /** Id of the rule that matched, e.g. `aws-access-key-id`. */
+  rule: string;
+  kind: FindingKind;
+  /** Placeholder type used in redaction, e.g. `aws-access-key` → `[REDACTED:aws-access-key]`. */
+  type: string;
+  severity: Severity;
+  /** UTF-16 offsets of the value in the field's text (`end` exclusive). */
+  location: { field: string; start: number; end: number };
+  /** HMAC-SHA256(fingerprint key, value), hex, first 32 characters. */
+  fingerprint: string;
+}
+
+/** A named string to inspect, e.g. `{ field: "data.text", text }` or `{ field: "tool.arguments.query", text }`. */
+export interface InspectField {
+  field: string;
+  text: string;
+}
+
+/** Finds secrets and personal data in text, and redacts them. */
+export interface Inspector {
+  /** Findings over all fields, sorted by field then start; findings never overlap within a field. */
+  inspect(fields: InspectField[]): Finding[];
+  /** `text` with the span of each finding replaced by `[REDACTED:<type>]`; pass the findings of this text's field. */
+  redact(text: string, findings: Finding[]): string;
+}
+
+/** Names of the structural checks a rule can ask for after its regex matched (see `validators.ts`). */
+export type ValidatorName =
+  | "payment-card"
+  | "iban"
+  | "us-ssn"
+  | "ipv4"
+  | "ipv6"
+  | "phone"
+  | "jwt"
+  | "discord-token"
+  | "basic-auth";
+
+/**
+ * A detection rule, as data, in the spirit of the gitleaks rule format. A rule runs only when one of its keywords
+ * occurs in the text; its regex then runs (over the whole text, or only near the keywords when `window` is set), and
+ * each match must pass the entropy floor, the allowlist and the validator before it becomes a finding.
+ */
+export interface RuleSpec {
+  /** Stable id, kebab-case, reported as `Finding.rule`. */
+  id: string;
+  description: string;
+  kind: FindingKind;
+  /** Placeholder type, reported as `Finding.type`. */
+  type: string;
+  severity: Severity;
+  /** Case-insensitive literals; at least one must occur in the text for the regex to run. */
+  keywords: readonly string[];
+  /**
+   * Regex source (JavaScript syntax, compiled with flags `g` and `d` plus `flags`). Lookarounds should inspect one
+   * character only: with `window`, a match is judged in a slice that carries one character of context per side.
+   */
+  regex: string;
+  /** Extra regex flags, e.g. `i`. @default "" */
+  flags?: string;
+  /** Capture group whose span is reported, redacted and fingerprinted. @default 1 when the regex has a group, else 0 */
+  secretGroup?: number;
+  /** Capture group that entropy, allowlist and validator judge. @default secretGroup */
+  checkGroup?: number;
+  /** Minimum Shannon entropy (bits per character) of the checked value. @default none */
+  entropy?: number;
+  /** Minimum number of character classes (lower, upper, digit, symbol) in the checked value. @default none */
+  charClasses?: number;
+  /** Only look this far around each keyword occurrence (in characters); a match must fit inside. @default whole text */
+  window?: { before: number; after: number };
+  /** Structural check of the checked value. @default none */
+  validate?: ValidatorName;
+  allowlist?: {
+    /** Regexes that, when they match the checked value, discard the match; a leading `(?i)` ignores case. */
+    regexes?: readonly string[];
+    /** Case-insensitive substrings that, when the checked value contains one, discard the match. */
+    stopwords?: readonly string[];
+    /** Regex (case-insensitive) tested on the 40 characters before the match; a hit discards it (e.g. "order no."). */
+    precededBy?: string;
+  };
+  /** Skip the allowlist shared by all secret rules (placeholders like `xxxx`, `example`, `${VAR}`). @default false */
+  noGlobalAllowlist?: boolean;
+}
