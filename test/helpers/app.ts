@@ -1,5 +1,5 @@
 // Builds the real app (createApp, the committed bundle) on a free port for integration tests, with a temp audit log.
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createApp, type App, type AppOverrides } from "../../src/app.js";
@@ -21,7 +21,13 @@ export async function startApp(env: Record<string, string> = {}, overrides: AppO
   const dir = mkdtempSync(join(tmpdir(), "custos-test-"));
   const auditPath = join(dir, "audit.jsonl");
   const config = loadConfig({ PORT: "0", CUSTOS_AUDIT_LOG: auditPath, ...env });
-  const app = await createApp(config, { logger: silentLogger(), ...overrides });
+  let app: App;
+  try {
+    app = await createApp(config, { logger: silentLogger(), ...overrides });
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   await new Promise<void>((resolve) => app.server.listen(0, "127.0.0.1", resolve));
   const address = app.server.address();
   const url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
@@ -49,7 +55,10 @@ export async function startApp(env: Record<string, string> = {}, overrides: AppO
       }
       return { status: res.status, body, text };
     },
-    close: () => app.close(),
+    async close() {
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 
