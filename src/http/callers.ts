@@ -94,3 +94,24 @@ export function createRateLimiter(perSecond: number, maxCallers = 10_000): RateL
 export function isLoopback(host: string): boolean {
   return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
+
+/**
+ * Admits a request to a decision route: authenticates the PEP and applies its rate limit. Returns the caller
+ * (`null` without an authenticator).
+ * @throws CustosError `unauthorized`, or `rate_limited` (with `Retry-After` set on `res`).
+ */
+export function admitCaller(
+  req: IncomingMessage,
+  res: { setHeader(name: string, value: string): unknown },
+  authenticate: Authenticate | undefined,
+  rateLimit: RateLimit | undefined,
+): Caller | null {
+  const caller = authenticate ? authenticate(req) : null;
+  const wait = caller && rateLimit ? rateLimit(caller.name) : null;
+  if (wait !== null) {
+    req.resume();
+    res.setHeader("retry-after", String(wait));
+    throw new CustosError("rate_limited", `rate limit of this PEP exceeded; retry in ${wait} s`);
+  }
+  return caller;
+}

@@ -6,7 +6,7 @@ import { CustosError } from "../../errors.js";
 import type { AuthzenService, BatchItem, SearchKind } from "../../interop/authzen-service.js";
 import { mergedItems, type EvaluationRequest, type EvaluationsRequest } from "../../interop/authzen-request.js";
 import { evaluationRequestSchema, evaluationsRequestSchema, searchRequestSchemas } from "../../interop/authzen-schemas.js";
-import type { Authenticate, Caller, RateLimit } from "../callers.js";
+import { admitCaller, type Authenticate, type Caller, type RateLimit } from "../callers.js";
 import { checkStructure } from "../limits.js";
 import { readJsonBody } from "../read-body.js";
 import { sendError, sendJson } from "../send.js";
@@ -60,13 +60,7 @@ export function createAuthzenHandlers(deps: AuthzenRouteDeps): {
     async (req, res) => {
       res.setHeader("x-request-id", requestId(req));
       try {
-        const caller = deps.authenticate ? deps.authenticate(req) : null;
-        const wait = caller && deps.rateLimit ? deps.rateLimit(caller.name) : null;
-        if (wait !== null) {
-          req.resume();
-          res.setHeader("retry-after", String(wait));
-          throw new CustosError("rate_limited", `rate limit of this PEP exceeded; retry in ${wait} s`);
-        }
+        const caller = admitCaller(req, res, deps.authenticate, deps.rateLimit);
         await work(req, res, caller);
       } catch (err) {
         const e = err instanceof CustosError ? err : new CustosError("internal_error", "internal error", { cause: err });

@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { CustosError } from "../../errors.js";
 import { createDataApi } from "../../interop/data-api.js";
-import type { Authenticate, RateLimit } from "../callers.js";
+import { admitCaller, type Authenticate, type RateLimit } from "../callers.js";
 import { checkStructure } from "../limits.js";
 import { readJsonBody } from "../read-body.js";
 import { sendError, sendJson } from "../send.js";
@@ -23,13 +23,7 @@ export interface DataApiRouteDeps {
 export function createDataApiHandler(deps: DataApiRouteDeps): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   return async (req, res) => {
     try {
-      const caller = deps.authenticate ? deps.authenticate(req) : null;
-      const wait = caller && deps.rateLimit ? deps.rateLimit(caller.name) : null;
-      if (wait !== null) {
-        req.resume();
-        res.setHeader("retry-after", String(wait));
-        throw new CustosError("rate_limited", `rate limit of this PEP exceeded; retry in ${wait} s`);
-      }
+      const caller = admitCaller(req, res, deps.authenticate, deps.rateLimit);
       const url = req.url ?? "";
       const q = url.indexOf("?");
       const rawPath = (q === -1 ? url : url.slice(0, q)).slice(DATA_API_PREFIX.length);

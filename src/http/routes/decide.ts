@@ -4,7 +4,7 @@ import { CustosError } from "../../errors.js";
 import type { Decide } from "../../decision/decide.js";
 import type { DecideRequest } from "../../decision/request.js";
 import { hasBearer } from "../auth.js";
-import type { Authenticate, RateLimit } from "../callers.js";
+import { admitCaller, type Authenticate, type RateLimit } from "../callers.js";
 import { checkStructure } from "../limits.js";
 import { readJsonBody } from "../read-body.js";
 import { decideRequestSchema } from "../schemas/decide-request.js";
@@ -38,13 +38,7 @@ function wantsExplain(url: string | undefined): boolean {
 export function createDecideHandler(deps: DecideRouteDeps): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   return async (req, res) => {
     try {
-      const caller = deps.authenticate ? deps.authenticate(req) : null;
-      const wait = caller && deps.rateLimit ? deps.rateLimit(caller.name) : null;
-      if (wait !== null) {
-        req.resume();
-        res.setHeader("retry-after", String(wait));
-        throw new CustosError("rate_limited", `rate limit of this PEP exceeded; retry in ${wait} s`);
-      }
+      const caller = admitCaller(req, res, deps.authenticate, deps.rateLimit);
       const explain = wantsExplain(req.url);
       if (explain && !hasBearer(req, deps.adminToken)) {
         req.resume();
