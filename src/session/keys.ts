@@ -14,7 +14,8 @@
 //
 // A session's two keys share the hash tag `{s:<session>}`, so they live in one Cluster slot and one Lua script may
 // touch both. Credentials, principals and approvals are keyed on their own ids and so land in other slots: the read
-// pipeline and the approval written next to `apply` are separate commands, never one cross-slot script.
+// and the approval written next to `apply` are separate commands, never one cross-slot script; on a Cluster they
+// go out as one pipeline per slot, sent together (redis-store.ts).
 
 /** Encodes an id for use inside a key: no `:`, `{` or `}` survives, so ids cannot collide or break the hash tag. */
 export function encodeId(id: string): string {

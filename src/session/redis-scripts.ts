@@ -2,19 +2,18 @@
 // ioredis `defineCommand` sends them with EVALSHA and falls back to EVAL on NOSCRIPT, so each is sent once per
 // connection. Field names are those documented in keys.ts.
 
-/** Shared tail: record the event, cap the list, refresh both TTLs, return `{hash fields, events}`. */
-const RECORD_AND_RETURN = `
+/** Shared tail: record the event, cap the list, refresh both TTLs. */
+const RECORD = `
 redis.call('LPUSH', KEYS[2], ev)
 redis.call('LTRIM', KEYS[2], 0, maxEvents - 1)
 redis.call('EXPIRE', KEYS[1], ttl)
 redis.call('EXPIRE', KEYS[2], ttl)
-return { redis.call('HGETALL', KEYS[1]), redis.call('LRANGE', KEYS[2], 0, -1) }
 `;
 
 /**
  * One decision's write. KEYS: session hash, events list. ARGV: risk delta, violation (0|1), terminate (0|1),
  * terminate reason, risk threshold (0 = off), classification rank (-1 = none), event JSON, max events, TTL seconds,
- * threshold reason, policy actor.
+ * threshold reason, policy actor. Returns `{hash fields, events, 1 when this write terminated the session else 0}`.
  */
 export const APPLY_SCRIPT = `
 local s = KEYS[1]
@@ -33,14 +32,17 @@ if ARGV[3] == '1' then
 elseif threshold > 0 and risk >= threshold then
   reason = ARGV[10]
 end
+local terminated = 0
 if reason and redis.call('HGET', s, 't') ~= '1' then
   redis.call('HSET', s, 't', '1', 'tr', reason, 'tb', ARGV[11])
+  terminated = 1
 end
 local rank = tonumber(ARGV[6])
 if rank >= 0 and rank > tonumber(redis.call('HGET', s, 'c') or '-1') then
   redis.call('HSET', s, 'c', rank)
 end
-${RECORD_AND_RETURN}`;
+${RECORD}
+return { redis.call('HGETALL', KEYS[1]), redis.call('LRANGE', KEYS[2], 0, -1), terminated }`;
 
 /**
  * An admin termination or resume. KEYS: session hash, events list. ARGV: action (terminate|resume), reason, actor,
@@ -54,7 +56,8 @@ if ARGV[1] == 'terminate' then
 else
   redis.call('HDEL', s, 't', 'tr', 'tb', 'r')
 end
-${RECORD_AND_RETURN}`;
+${RECORD}
+return { redis.call('HGETALL', KEYS[1]), redis.call('LRANGE', KEYS[2], 0, -1) }`;
 
 /**
  * Grant or deny. KEYS: approval hash. ARGV: status, approver JSON, decided_at, reason JSON, now (seconds).
