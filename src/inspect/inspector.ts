@@ -1,6 +1,6 @@
 // The inspector: runs the rules a text's keywords call for, keeps the matches that pass their checks, settles
 // overlaps by rule priority, and reports findings that carry a keyed fingerprint, never the value.
-import { createHmac } from "node:crypto";
+import { createHmac, createSecretKey } from "node:crypto";
 import { compileRules, type CompiledRule } from "./compile-rules.js";
 import { redact } from "./redact.js";
 import { RULES } from "./rules.js";
@@ -24,11 +24,17 @@ interface Candidate {
   value: string;
 }
 
+function anySeen(ids: readonly number[], seen: Uint8Array): boolean {
+  for (let i = 0; i < ids.length; i++) if (seen[ids[i]!] === 1) return true;
+  return false;
+}
+
 /** Builds an inspector; rules are compiled (and checked) once, here. */
 export function createInspector(options: InspectorOptions): Inspector {
   const { rules, scanner } = compileRules(options.rules ?? RULES);
-  const key = options.fingerprintKey;
-  if (key.length === 0) throw new Error("fingerprintKey must not be empty");
+  if (options.fingerprintKey.length === 0) throw new Error("fingerprintKey must not be empty");
+  // Imported once: an HMAC per finding then skips re-reading the key.
+  const key = createSecretKey(typeof options.fingerprintKey === "string" ? Buffer.from(options.fingerprintKey, "utf8") : options.fingerprintKey);
   const fingerprint = (value: string): string => createHmac("sha256", key).update(value, "utf8").digest("hex").slice(0, 32);
 
   /** Runs `rule` over `text[lo, hi)` (a slice with one character of context per side), adding what passes. */
@@ -92,7 +98,7 @@ export function createInspector(options: InspectorOptions): Inspector {
     const hits = scanner.scan(text);
     const candidates: Candidate[] = [];
     for (const rule of rules) {
-      if (!rule.keywordIds.some((k) => hits.seen[k] === 1)) continue;
+      if (!anySeen(rule.keywordIds, hits.seen)) continue;
       if (!rule.spec.window) {
         matchRange(rule, text, 0, text.length, candidates);
         continue;

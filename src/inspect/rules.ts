@@ -6,27 +6,33 @@ const r = String.raw;
 
 /** Separator between a name and its value: optional quote, spaces, an assignment operator or none, quote. */
 const ASSIGN = r`["'${"`"}]?[ \t]{0,3}(?:=|:=|:|=>|,)?[ \t]{0,3}["'${"`"}]?`;
-/** Like `ASSIGN`, but the operator is required (for rules whose names are common words). */
-const ASSIGN_OP = r`["'${"`"}]?[ \t]{0,3}(?:=|:=|:|=>)[ \t]{0,3}["'${"`"}]?`;
+/** A Kubernetes-style pair: `- name: X` on one line, `value: "…"` on the next. */
+const NEXT_LINE_VALUE = r`["']?[ \t]{0,3}\r?\n[ \t]{0,16}value:[ \t]{0,3}["']?`;
+/** Like `ASSIGN`, but the operator (or an XML tag's `>`) is required (for rules whose names are common words). */
+const ASSIGN_OP = r`["'${"`"}]?[ \t]{0,3}(?:=|:=|:|=>|>)[ \t]{0,3}["'${"`"}]?`;
 
 /**
  * A value recognisable only by the name next to it (gitleaks' "semi-generic" rules): `names`, up to 24 name
  * characters (`_api_key`, `.token`), a separator, then the captured `value`, not followed by `tail`.
  */
 function named(names: string, value: string, tail = r`[A-Za-z0-9_-]`): string {
-  return r`(?:${names})[\w.-]{0,24}?${ASSIGN}(${value})(?!${tail})`;
+  return r`(?:${names})[\w.-]{0,24}?(?:${ASSIGN}|${NEXT_LINE_VALUE})(${value})(?!${tail})`;
 }
 
 /** A token with a distinctive prefix, not glued to a preceding or following token character. */
 function token(body: string, chars = r`A-Za-z0-9_-`): string {
-  return r`(?<![${chars}])(${body})(?![${chars}])`;
+  // Padding and separators (= + / $) may precede a token (KEY=token), so they only bound its end.
+  const before = chars.replace(/[=+/$]/g, "");
+  return r`(?<![${before}])(${body})(?![${chars}])`;
 }
 
 const DIGITS = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
+/** Every `x:y` with x and y a hex digit or a colon: any IPv6 address holds one, prose ("Note: ") rarely does. */
+const HEX_COLON_HEX = [..."0123456789abcdef:"].flatMap((x) => [..."0123456789abcdef:"].map((y) => `${x}:${y}`));
 const HEX32 = "[a-f0-9]{32}";
 const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 /** Window for `named` rules: the name starts the match; 24 name chars, separator and a value up to ~100 chars. */
-const NAMED_WINDOW = { before: 0, after: 160 };
+const NAMED_WINDOW = { before: 0, after: 180 };
 /** Passwords in URLs that are placeholders or defaults in documentation, not credentials. */
 const PLACEHOLDER_PASSWORD = r`(?i)^(?:pass(?:word)?|passwd|pwd|secret|changeme|user(?:name)?|admin|root|guest|test|postgres|mysql|redis|mongo|x+|\*+|\.+|<[^>]*>|\[[^\]]*\]|\{[^}]*\}|\$\{[^}]*\}|\$[A-Za-z_]\w*|%[A-Za-z_]\w*%?|:[a-z_]+)$`;
 /** Context before a number that says it is a reference, not a phone, card or SSN ("Order no. 4111…"). */
@@ -41,7 +47,7 @@ export const RULES: readonly RuleSpec[] = [
     kind: "secret", type: "gcp-service-account-key", severity: "critical",
     keywords: ["private_key"],
     regex: r`"private_key"\s{0,3}:\s{0,3}"(-----BEGIN PRIVATE KEY-----(?:\\n|[A-Za-z0-9+/=]){64,8192}-----END PRIVATE KEY-----(?:\\n)?)"`,
-    window: { before: 0, after: 8400 },
+    window: { before: 1, after: 8400 },
     entropy: 4, noGlobalAllowlist: true,
   },
   {
@@ -121,14 +127,6 @@ export const RULES: readonly RuleSpec[] = [
     keywords: ["sharedaccesskey="],
     regex: r`SharedAccessKey=([A-Za-z0-9+/]{43}=)`,
     flags: "i", entropy: 4,
-  },
-  {
-    id: "azure-sas-token",
-    description: "Azure shared access signature (sig= of a SAS URL or token)",
-    kind: "secret", type: "azure-sas-token", severity: "high",
-    keywords: ["sig="],
-    regex: r`[?&]sig=((?:[A-Za-z0-9+/]|%2[BbFf]){40,90}(?:%3[Dd]|=){0,2})(?![A-Za-z0-9%+/=])`,
-    window: { before: 1, after: 120 }, entropy: 4,
   },
   {
     id: "azure-ad-client-secret",
@@ -752,6 +750,14 @@ export const RULES: readonly RuleSpec[] = [
   },
   // ── Connection strings and structured tokens ─────────────────────────────────────────────────────────────────
   {
+    id: "azure-sas-token",
+    description: "Azure shared access signature (sig= of a SAS URL or token)",
+    kind: "secret", type: "azure-sas-token", severity: "high",
+    keywords: ["sig="],
+    regex: r`[?&]sig=((?:[A-Za-z0-9+/]|%2[BbFf]){40,90}(?:%3[Dd]|=){0,2})(?![A-Za-z0-9%+/=])`,
+    window: { before: 1, after: 120 }, entropy: 4,
+  },
+  {
     id: "database-url",
     description: "Database or broker connection URL with a password (PostgreSQL, MySQL, MongoDB, Redis, AMQP, SQL Server)",
     kind: "secret", type: "database-url", severity: "critical",
@@ -806,7 +812,7 @@ export const RULES: readonly RuleSpec[] = [
       regexes: [
         r`^[a-z]+(?:[_.-][a-z0-9]+)*$`, // words and dotted or kebab identifiers
         r`^[A-Z0-9]+(?:_[A-Z0-9]+)*$`, // CONSTANT_NAMES
-        r`^[a-z]+(?:[A-Z][a-z0-9]*)+$|^(?:[A-Z][a-z0-9]+)+$`, // camelCase and PascalCase names
+        r`^[a-z]{2,}(?:[A-Z][a-z]{2,})+\d{0,3}$|^(?:[A-Z][a-z]{2,})+\d{0,3}$`, // camelCase and PascalCase names
         r`(?i)^(?:https?|file|s3|gs)://|^\.{0,2}/`, // URLs and paths
         r`(?i)^(?:sha(?:1|256|384|512)|md5)[:-]`, // content digests
         r`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`, // UUIDs are identifiers
@@ -851,7 +857,7 @@ export const RULES: readonly RuleSpec[] = [
     description: "Payment card number (known issuer prefix and length, Luhn checked)",
     kind: "pii", type: "payment-card", severity: "high",
     keywords: DIGITS,
-    regex: r`(\d(?<![\w.,+/$€£-]\d)(?<!\d[ -]\d)\d{3}(?:([ -]?)\d{4}\2\d{4}\2\d{1,4}(?:\2\d{3})?|([ -]?)\d{6}\3\d{4,5}|\d{9,15}))(?![\w€]|[.,/-]\d|[ -]\d{4})`,
+    regex: r`(\d(?<![\w.,+/$€£-]\d)(?<!\d[ -]\d)\d{3}(?:([ -]?)\d{4}\2\d{4}\2\d{1,4}|([ -]?)\d{6}\3\d{4,5}|\d{9,15}))(?![\w€]|[.,/-]\d|[ -]\d{4})`,
     validate: "payment-card", noGlobalAllowlist: true,
     allowlist: { precededBy: REFERENCE_CONTEXT },
   },
@@ -877,7 +883,7 @@ export const RULES: readonly RuleSpec[] = [
     description: "Phone number in international form (+country code, 8–15 digits)",
     kind: "pii", type: "phone", severity: "medium",
     keywords: ["+"],
-    regex: r`(?<![\w+])(\+[1-9]\d{0,3}(?:[ .-]?\(\d{1,4}\)\d{0,4}|[ .-]\d{1,6}){1,6}|\+[1-9]\d{7,14})(?![\w+]|[ .-]?\d)`,
+    regex: r`(?<![\w+])(\+[1-9]\d{0,3}(?:[ .-]?\(\d{1,4}\)\d{0,4}|[ .-]\d{1,8}){1,6}|\+[1-9]\d{7,14})(?![\w+]|[ .-]?\d)`,
     window: { before: 1, after: 40 }, validate: "phone", noGlobalAllowlist: true,
     allowlist: { precededBy: REFERENCE_CONTEXT },
   },
@@ -903,7 +909,7 @@ export const RULES: readonly RuleSpec[] = [
     id: "ip-address-v6",
     description: "IPv6 address (full, compressed, or IPv4-mapped; not loopback)",
     kind: "pii", type: "ip-address", severity: "low",
-    keywords: ["::", "0:", "1:", "2:", "3:", "4:", "5:", "6:", "7:", "8:", "9:", "a:", "b:", "c:", "d:", "e:", "f:"],
+    keywords: HEX_COLON_HEX,
     regex: r`(?<![\w:.%])((?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{1,4})?)(?![\w:]|\.\w)`,
     window: { before: 40, after: 44 }, validate: "ipv6", noGlobalAllowlist: true,
     allowlist: { regexes: [r`^::1?$`] },
@@ -917,7 +923,7 @@ export const RULES: readonly RuleSpec[] = [
     validate: "ipv4", noGlobalAllowlist: true,
     allowlist: {
       regexes: [r`^(?:0\.0\.0\.0|127\.\d+\.\d+\.\d+|255\.\d+\.\d+\.\d+)$`],
-      precededBy: r`(?:\b(?:version|ver\.?|release|build|rev(?:ision)?|firmware|fw|patch|upgrade to|tag|v\.?|chrome|firefox|safari|edge|node(?:\.js)?|python|java|kernel|ios|android|windows|macos|gradle|maven|npm|pip|section|chapter|clause|figure|fig\.?|table|paragraph|article|appendix|oid)|§)\s{0,2}[:=/@#]?\s{0,2}$`,
+      precededBy: r`(?:\b(?:version|ver\.?|release|build|rev(?:ision)?|firmware|fw|patch|upgrade to|tag|v\.?|chrome|firefox|safari|edge|node(?:\.js)?|python|java|kernel|ios|android|windows|macos|gradle|maven|npm|pip|section|chapter|clause|figure|fig\.?|table|paragraph|article|appendix|oid)|§)\s{0,2}[:=/@#]?\s{0,2}$|[\w-]/$`,
     },
   },
 ];

@@ -62,8 +62,9 @@ export interface RuleSpec {
   /** Case-insensitive literals; at least one must occur in the text for the regex to run. */
   keywords: readonly string[];
   /**
-   * Regex source (JavaScript syntax, compiled with flags `g` and `d` plus `flags`). Lookarounds should inspect one
-   * character only: with `window`, a match is judged in a slice that carries one character of context per side.
+   * Regex source (JavaScript syntax, compiled with flags `g` and `d` plus `flags`), with bounded quantifiers only.
+   * With `window`, a match is judged in a slice that carries one character of context per side, so a lookaround at
+   * the slice's edge sees one character.
    */
   regex: string;
   /** Extra regex flags, e.g. `i`. @default "" */

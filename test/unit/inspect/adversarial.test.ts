@@ -1,0 +1,52 @@
+// Hostile inputs of 1 MiB cannot make inspection slow: every rule is bounded and prefiltered, so time stays linear.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { createInspector } from "../../../src/inspect/index.js";
+
+const MiB = 1 << 20;
+const fill = (unit: string): string => unit.repeat(Math.ceil(MiB / unit.length)).slice(0, MiB);
+let seed = 11;
+const random = (alphabet: string): string => {
+  let s = "";
+  for (let i = 0; i < MiB; i++) s += alphabet[(seed = (seed * 48271) % 2147483647) % alphabet.length];
+  return s;
+};
+const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+const inputs: Record<string, string> = {
+  "a repeated": fill("a"),
+  "- repeated": fill("-"),
+  "@ repeated": fill("@"),
+  "random digits": random("0123456789"),
+  "one digit repeated": fill("1"),
+  "digits and spaces": fill("1 "),
+  "digits and dashes": fill("12-"),
+  "long base64": random(BASE64),
+  "AKIA repeated": fill("AKIA"),
+  "-----BEGIN without end": fill("-----BEGIN RSA PRIVATE KEY-----\n"),
+  "-----BEGIN then base64": `-----BEGIN PRIVATE KEY-----\n${random(BASE64)}`,
+  "colons": fill(":"),
+  "hex and colons": fill("a:"),
+  "near e-mails": fill("a.b@c."),
+  "local part then one @": `${fill("a").slice(0, MiB - 8)}@x.co`,
+  "key= repeated": fill("key="),
+  "password: repeated": fill("password: "),
+  "Bearer repeated": fill("Bearer "),
+  "eyJ repeated": fill("eyJ"),
+  "+1 repeated": fill("+1 "),
+  "URL credentials repeated": fill("postgres://a:b@"),
+  "IBAN-ish repeated": fill("DE89 "),
+  "IPv6-ish repeated": fill("fe80::"),
+  "non-ASCII": fill("ü"),
+};
+
+for (const [name, text] of Object.entries(inputs)) {
+  test(`1 MiB of ${name} is inspected in under a second`, () => {
+    const inspector = createInspector({ fingerprintKey: "adversarial" });
+    const started = performance.now();
+    const findings = inspector.inspect([{ field: "data.text", text }]);
+    const ms = performance.now() - started;
+    assert.ok(ms < 1000, `${ms.toFixed(0)} ms`);
+    assert.ok(Array.isArray(findings));
+  });
+}
