@@ -12,7 +12,7 @@ import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { captureInputs } from "./lib/capture.mjs";
 import { buildMix } from "./lib/mix.mjs";
-import { killAllSync } from "./lib/proc.mjs";
+import { killAllSync, removeOnExit } from "./lib/proc.mjs";
 import { fixed, num, parseArgs, quantile, round, table, thousands } from "./lib/stats.mjs";
 import { checkDist, opaBundleDir, opaPath, ROOT, startCustos } from "./lib/targets.mjs";
 
@@ -85,7 +85,7 @@ function principalsOverlay(existing, count) {
 }
 
 async function main() {
-  const dir = mkdtempSync(join(tmpdir(), "custos-eval-"));
+  const dir = removeOnExit(mkdtempSync(join(tmpdir(), "custos-eval-")));
   try {
     log("capturing the policy inputs of the mix from a Custos (POST /decide?explain=1)");
     const mix = buildMix({ root: ROOT });

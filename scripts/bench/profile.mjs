@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { checkAll200 } from "./lib/capture.mjs";
 import { buildMix, SID } from "./lib/mix.mjs";
-import { killAllSync, sleep } from "./lib/proc.mjs";
+import { killAllSync, removeOnExit, sleep } from "./lib/proc.mjs";
 import { fixed, num, parseArgs, table, thousands } from "./lib/stats.mjs";
 import { ROOT, startCustos, startRedis } from "./lib/targets.mjs";
 import { checkWrk, runWrk, writeBodies } from "./lib/wrk.mjs";
@@ -78,7 +78,7 @@ function analyze(profile) {
 
 async function main() {
   checkWrk();
-  const dir = mkdtempSync(join(tmpdir(), "custos-profile-"));
+  const dir = removeOnExit(mkdtempSync(join(tmpdir(), "custos-profile-")));
   const profDir = join(ROOT, ".bench", "profile");
   mkdirSync(profDir, { recursive: true });
   let redis = null;

@@ -18,7 +18,7 @@ import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { captureInputs, checkAll200, checkOpa } from "./lib/capture.mjs";
 import { buildMix, SID } from "./lib/mix.mjs";
-import { httpRequest, killAllSync, machineCpu, treeCpu, treePeakRssMiB, waitQuiet } from "./lib/proc.mjs";
+import { httpRequest, killAllSync, removeOnExit, machineCpu, treeCpu, treePeakRssMiB, waitQuiet } from "./lib/proc.mjs";
 import { fixed, median, num, parseArgs, round, table, thousands } from "./lib/stats.mjs";
 import { opaPath, ROOT, startBare, startCustos, startOpaOnPolicy, startRedis } from "./lib/targets.mjs";
 import { checkWrk, runWrk, writeBodies } from "./lib/wrk.mjs";
@@ -146,7 +146,7 @@ async function main() {
   const started = Date.now();
   const wrkVersion = checkWrk();
   const opa = config.targets.includes("opa") ? opaPath() : null;
-  const dir = mkdtempSync(join(tmpdir(), "custos-bench-"));
+  const dir = removeOnExit(mkdtempSync(join(tmpdir(), "custos-bench-")));
   const benchDir = dirname(outFile);
   mkdirSync(benchDir, { recursive: true });
   try {

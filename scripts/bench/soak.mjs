@@ -18,7 +18,7 @@ import { availableParallelism, tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { buildMix, SID } from "./lib/mix.mjs";
 import { checkAll200 } from "./lib/capture.mjs";
-import { httpRequest, killAllSync, treeCpu, treeRssMiB } from "./lib/proc.mjs";
+import { httpRequest, killAllSync, removeOnExit, treeCpu, treeRssMiB } from "./lib/proc.mjs";
 import { fixed, num, parseArgs, round, table, thousands } from "./lib/stats.mjs";
 import { ROOT, startCustos } from "./lib/targets.mjs";
 import { checkWrk, runWrk, writeBodies } from "./lib/wrk.mjs";
@@ -53,7 +53,7 @@ async function sampleMemory(target) {
 async function main() {
   checkWrk();
   const deadline = Date.now() + maxMinutes * 60_000;
-  const dir = mkdtempSync(join(tmpdir(), "custos-soak-"));
+  const dir = removeOnExit(mkdtempSync(join(tmpdir(), "custos-soak-")));
   try {
     const mix = buildMix({ root: ROOT });
     if (args.without) mix.kinds = mix.kinds.filter((k) => k.expect?.decision !== args.without);

@@ -1,12 +1,20 @@
 // Child processes of the benchmarks: spawn, wait until they answer, measure them from /proc, and kill every one of
 // them (with its descendants) whatever way the harness ends.
 import { spawn, spawnSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { request } from "node:http";
 import { createServer } from "node:net";
 
 const children = new Set();
+const tempDirs = new Set();
 let hooked = false;
+
+/** Removes `dir` (recursively) when the process exits, however it exits. */
+export function removeOnExit(dir) {
+  hookExit();
+  tempDirs.add(dir);
+  return dir;
+}
 
 /** Kills every live child (and its descendants) with SIGKILL; synchronous, so it also runs from `exit`. */
 export function killAllSync() {
@@ -26,7 +34,10 @@ export function killAllSync() {
 function hookExit() {
   if (hooked) return;
   hooked = true;
-  process.once("exit", killAllSync);
+  process.once("exit", () => {
+    killAllSync();
+    for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  });
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
     process.once(signal, () => {
       process.stderr.write(`\nbench: ${signal}, stopping children\n`);
