@@ -7,6 +7,7 @@ import { createApp } from "./app.js";
 import { loadConfig, type Config } from "./config/load-config.js";
 import { CustosError } from "./errors.js";
 import { createLogger } from "./observability/logger.js";
+import { redactRedisUrl } from "./session/redis-url.js";
 
 /** `custos-audit.jsonl` → `custos-audit.w2.jsonl`: each worker keeps its own hash chain. */
 function workerAuditPath(path: string | null, worker: number): string | null {
@@ -28,9 +29,10 @@ async function serve(config: Config, worker: number | null): Promise<void> {
   const port = typeof address === "object" && address ? address.port : config.server.port;
   logger.info("custos listening", {
     event: "listening",
-    url: `http://${config.server.host}:${port}`,
+    url: `${config.tls ? "https" : "http"}://${config.server.host}:${port}`,
     revision: app.policy.current()?.revision,
     state: app.store.kind,
+    ...(config.state.redisUrl ? { redis: redactRedisUrl(config.state.redisUrl) } : {}),
     admin: config.admin.token ? "enabled" : "disabled",
     audit_log: effective.audit.path ?? "off",
     ...(worker === null ? {} : { worker }),

@@ -21,7 +21,7 @@ export const SETTINGS = {
     env: "REDIS_URL",
     type: "string",
     default: undefined,
-    description: "Redis for the shared session ledger (`redis://[:password@]host:port[/db]`); unset: in-memory state (one process only).",
+    description: "Redis for the shared session ledger: `redis[s]://[user:password@]host:port[/db]`, `redis[s]+cluster://host:port,…`, `redis[s]+sentinel://host:port,…/<master>`, options `?tls_ca=&tls_cert=&tls_key=&wait_replicas=N` (see Scaling out); unset: in-memory state (one process only).",
   },
   workers: {
     env: "CUSTOS_WORKERS",
