@@ -63,17 +63,35 @@ async function serve(config: Config, worker: number | null): Promise<void> {
   process.on("SIGINT", () => stop("SIGINT"));
 }
 
-/** The cluster primary: forks the workers, replaces one that dies, passes stop signals on and waits for them. */
+/**
+ * The cluster primary: forks the workers, replaces one that dies after it served, passes stop signals on and waits
+ * for them. A worker that exits before it ever listened could not start (bad bundle, port taken…): trying again
+ * would only loop, so the primary stops the others and exits 1; the worker has said why on stderr.
+ */
 function supervise(config: Config): void {
   const logger = createLogger(config.log.level);
   let stopping = false;
-  const fork = (n: number) => cluster.fork({ CUSTOS_WORKER_INDEX: String(n) }).on("exit", (code, signal) => {
-    if (stopping) return;
-    logger.error("worker exited; starting a new one", { event: "worker_exit", worker: n, code, signal });
-    setTimeout(() => fork(n), 500).unref();
-  });
-  for (let i = 1; i <= config.server.workers; i++) fork(i);
-  logger.info("custos primary started", { event: "primary", workers: config.server.workers });
+  let exitCode = 0;
+  const fork = (n: number) => {
+    let listened = false;
+    const worker = cluster.fork({ CUSTOS_WORKER_INDEX: String(n) });
+    worker.on("listening", () => {
+      listened = true;
+    });
+    worker.on("exit", (code, signal) => {
+      if (stopping) return;
+      if (!listened) {
+        logger.error("worker could not start; stopping", { event: "worker_start_failed", worker: n, code, signal });
+        exitCode = 1;
+        stop("SIGTERM");
+        return;
+      }
+      logger.error("worker exited; starting a new one", { event: "worker_exit", worker: n, code, signal });
+      setTimeout(() => {
+        if (!stopping) fork(n);
+      }, 500);
+    });
+  };
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
@@ -81,10 +99,12 @@ function supervise(config: Config): void {
     const check = setInterval(() => {
       if (Object.keys(cluster.workers ?? {}).length === 0) {
         clearInterval(check);
-        process.exit(0);
+        process.exit(exitCode);
       }
     }, 50);
   };
+  for (let i = 1; i <= config.server.workers; i++) fork(i);
+  logger.info("custos primary started", { event: "primary", workers: config.server.workers });
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
 }
