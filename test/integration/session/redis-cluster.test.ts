@@ -16,20 +16,9 @@ import { StateUnavailableError, type SessionStore, type SessionUpdate, type Stat
 import { createRedisStore, type RedisSessionStore, type RedisStoreOptions } from "../../../src/session/redis-store.js";
 import { keySlot, ownerPort, redisCli, startRedisCluster, waitFor, type ClusterNodeInfo, type RedisCluster } from "../../helpers/redis-cluster.js";
 import { startRedis, type RedisServer } from "../../helpers/redis-server.js";
-import { describeStoreContract } from "../../unit/session/store-contract.js";
+import { describeStoreContract, sessionUpdate } from "../../unit/session/store-contract.js";
 
-const update = (sessionId: string, patch: Partial<SessionUpdate> = {}): SessionUpdate => ({
-  sessionId,
-  riskDelta: 0,
-  violation: false,
-  terminate: null,
-  riskThreshold: 100,
-  classification: null,
-  event: { at: Date.now(), kind: "decision", ref: randomUUID(), detail: "allow", event: "tool_call" },
-  approval: null,
-  now: Date.now(),
-  ...patch,
-});
+const update = (sessionId: string, patch: Partial<SessionUpdate> = {}): SessionUpdate => sessionUpdate(sessionId, patch);
 
 const nowS = () => Math.floor(Date.now() / 1000);
 

@@ -30,6 +30,22 @@ export interface HarnessOptions {
 
 export type MakeHarness = (options?: HarnessOptions) => Promise<StoreHarness>;
 
+/** A neutral decision update (an allow, no risk) for `sessionId` at `now`; `patch` changes what a test is about. */
+export function sessionUpdate(sessionId: string, patch: Partial<SessionUpdate> = {}, now = Date.now()): SessionUpdate {
+  return {
+    sessionId,
+    riskDelta: 0,
+    violation: false,
+    terminate: null,
+    riskThreshold: 100,
+    classification: null,
+    event: { at: now, kind: "decision", ref: randomUUID(), detail: "allow", event: "prompt" },
+    approval: null,
+    now,
+    ...patch,
+  };
+}
+
 /** Registers the shared suite under `name`. */
 export function describeStoreContract(name: string, make: MakeHarness): void {
   describe(`SessionStore contract: ${name}`, () => {
@@ -45,18 +61,7 @@ export function describeStoreContract(name: string, make: MakeHarness): void {
 
     const id = (label: string) => `${label}:${randomUUID()}`;
     const secs = (h: StoreHarness) => Math.floor(h.now() / 1000);
-    const update = (h: StoreHarness, sessionId: string, patch: Partial<SessionUpdate> = {}): SessionUpdate => ({
-      sessionId,
-      riskDelta: 0,
-      violation: false,
-      terminate: null,
-      riskThreshold: 100,
-      classification: null,
-      event: { at: h.now(), kind: "decision", ref: randomUUID(), detail: "allow", event: "prompt" },
-      approval: null,
-      now: h.now(),
-      ...patch,
-    });
+    const update = (h: StoreHarness, sessionId: string, patch: Partial<SessionUpdate> = {}): SessionUpdate => sessionUpdate(sessionId, patch, h.now());
     type ReadExtra = { principalId?: string; credentialId?: string; approvalId?: string; now?: number };
     const read = (h: StoreHarness, sessionId: string, extra: ReadExtra = {}) =>
       h.store.read({
