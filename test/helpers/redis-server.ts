@@ -2,9 +2,11 @@
 // killed (a crash) and restarted on the same port, and never outlives the test process.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createConnection, createServer } from "node:net";
+import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { freePort } from "./redis-cluster.js";
 
 /** A running redis-server owned by one test file. */
 export interface RedisServer {
@@ -80,21 +82,6 @@ export async function startRedis(): Promise<RedisServer> {
   };
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Writes one inline command and resolves with the first reply chunk (or rejects when nothing answers). */
 function send(port: number, command: string): Promise<string> {
