@@ -2,8 +2,10 @@
 // and answers `{"result": …, "decision_id": …}` as OPA does, so existing OPA clients and SDKs work unchanged.
 // The input goes to the policy as sent (for `custos/main/decision`, the raw policy input of docs/policy-contract.md:
 // no session ledger, no inspection; those belong to /decide).
+import { randomBytes } from "node:crypto";
 import { CustosError } from "../errors.js";
-import type { DecisionSink } from "../decision/ports.js";
+import type { ContentInspector, DecisionSink } from "../decision/ports.js";
+import { createInspector } from "../inspect/index.js";
 import type { PolicyInstance } from "../policy/policy-engine.js";
 import { recordDirect } from "./direct-record.js";
 
@@ -18,6 +20,8 @@ export interface DataApiDeps {
   policy: () => PolicyInstance | null;
   sink?: DecisionSink;
   clock?: () => number;
+  /** Redacts tool arguments in the evidence (no finding is recorded, so no fingerprint key is needed). @default a private inspector */
+  inspector?: ContentInspector;
 }
 
 /** `custos%2Fmain%2Fdecision/` → `custos/main/decision`. @throws CustosError `invalid_request` for bad escapes */
@@ -31,12 +35,33 @@ export function entrypointOfPath(rawPath: string): string {
   return path.replace(/^\/+|\/+$/g, "").replace(/\/{2,}/g, "/");
 }
 
-/** Replaces content text in a governance input with its length, so the decision log never keeps it in clear. */
-function withoutText(input: unknown): unknown {
-  const request = (input as { request?: { data?: { text?: unknown } } } | null)?.request;
-  if (typeof request?.data?.text !== "string") return input;
-  const { text, ...data } = request.data;
-  return { ...(input as object), request: { ...request, data: { ...data, text_length: (text as string).length } } };
+/** Each string in `value` (at any depth) with its findings redacted, as /decide's evidence redacts tool arguments. */
+function redactStrings(value: unknown, inspector: ContentInspector): unknown {
+  if (typeof value === "string") {
+    const findings = inspector.inspect([{ field: "value", text: value }]);
+    return findings.length > 0 ? inspector.redact(value, findings) : value;
+  }
+  if (Array.isArray(value)) return value.map((v) => redactStrings(v, inspector));
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactStrings(v, inspector)]));
+  return value;
+}
+
+/**
+ * The content of a governance input kept out of the decision log: the text becomes its length and the secrets and
+ * personal data in tool-argument strings are redacted (the input reaches the policy unchanged).
+ */
+function withoutContent(input: unknown, inspector: ContentInspector): unknown {
+  const request = (input as { request?: { data?: { text?: unknown }; tool?: { arguments?: unknown } } } | null)?.request;
+  if (!request || typeof request !== "object") return input;
+  let out: Record<string, unknown> = request;
+  if (typeof request.data?.text === "string") {
+    const { text, ...data } = request.data;
+    out = { ...out, data: { ...data, text_length: (text as string).length } };
+  }
+  if (request.tool && typeof request.tool === "object" && request.tool.arguments !== undefined) {
+    out = { ...out, tool: { ...request.tool, arguments: redactStrings(request.tool.arguments, inspector) } };
+  }
+  return out === request ? input : { ...(input as object), request: out };
 }
 
 /** Creates the Data API evaluator. */
@@ -44,6 +69,7 @@ export function createDataApi(deps: DataApiDeps): {
   evaluate(rawPath: string, body: unknown, options?: { caller?: string | null }): DataApiResponse;
 } {
   const clock = deps.clock ?? Date.now;
+  const inspector = deps.inspector ?? createInspector({ fingerprintKey: randomBytes(32) });
   return {
     evaluate(rawPath, body, options = {}) {
       const started = performance.now();
@@ -77,7 +103,7 @@ export function createDataApi(deps: DataApiDeps): {
           decision,
           revision: policy?.revision ?? null,
           caller: options.caller ?? null,
-          input: { path, ...(hasInput ? { input: withoutText(input) } : {}) },
+          input: { path, ...(hasInput ? { input: withoutContent(input, inspector) } : {}) },
           status,
           startedAt: started,
           evalMs,
