@@ -59,36 +59,49 @@ export interface DecideOutcome {
 
 export type Decide = (request: DecideRequest, options?: DecideOptions) => Promise<DecideOutcome>;
 
+/** Below this depth a subtree of tool arguments is inspected, and redacted, as one text (its JSON). */
+const MAX_ARGUMENT_DEPTH = 32;
+
+/** A key as a segment of a field name: `~` → `~0`, `.` → `~1` (as in JSON Pointer), so field names are unambiguous. */
+function fieldKey(key: string): string {
+  return key.includes("~") || key.includes(".") ? key.replaceAll("~", "~0").replaceAll(".", "~1") : key;
+}
+
+/**
+ * `value` with every string replaced by `map(field, text)` (unchanged where it returns undefined); `field` is the
+ * dotted path from `path` (in a key, `~` is written `~0` and `.` is `~1`, so two strings never share a field name).
+ * A subtree deeper than {@link MAX_ARGUMENT_DEPTH} is passed as one text, so nothing escapes
+ * inspection however deep it nests. Keys are copied as data properties (`__proto__` stays a plain key).
+ */
+function mapStrings(value: unknown, path: string, depth: number, map: (field: string, text: string) => string | undefined): unknown {
+  if (typeof value === "string") return map(path, value) ?? value;
+  if (value === null || typeof value !== "object") return value;
+  if (depth >= MAX_ARGUMENT_DEPTH) return map(path, JSON.stringify(value)) ?? value;
+  if (Array.isArray(value)) return value.map((x, i) => mapStrings(x, `${path}.${i}`, depth + 1, map));
+  return Object.fromEntries(Object.entries(value).map(([k, x]) => [k, mapStrings(x, `${path}.${fieldKey(k)}`, depth + 1, map)]));
+}
+
 /** The strings of a request that content inspection reads: `data.text` and every string in `tool.arguments`. */
 export function inspectedFields(request: DecideRequest): { field: string; text: string }[] {
   const fields: { field: string; text: string }[] = [];
   if (typeof request.data?.text === "string") fields.push({ field: "data.text", text: request.data.text });
-  const walk = (v: unknown, path: string, depth: number): void => {
-    if (depth > 16) return;
-    if (typeof v === "string") fields.push({ field: path, text: v });
-    else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}.${i}`, depth + 1));
-    else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) walk(x, `${path}.${k}`, depth + 1);
-  };
-  if (request.tool?.arguments) walk(request.tool.arguments, "tool.arguments", 0);
+  if (request.tool?.arguments) {
+    mapStrings(request.tool.arguments, "tool.arguments", 0, (field, text) => {
+      fields.push({ field, text });
+      return undefined;
+    });
+  }
   return fields;
 }
 
-/** Applies `redact` to a copy of the tool arguments: each string with findings is replaced by its redacted form. */
+/** A copy of the tool arguments in which each string with findings is replaced by its redacted form. */
 function redactArguments(args: Record<string, unknown>, findings: Finding[], inspector: ContentInspector): Record<string, unknown> {
-  const copy = structuredClone(args);
   const byField = new Map<string, Finding[]>();
-  for (const f of findings) {
-    if (!f.location.field.startsWith("tool.arguments.")) continue;
-    byField.set(f.location.field, [...(byField.get(f.location.field) ?? []), f]);
-  }
-  for (const [field, fs] of byField) {
-    const keys = field.slice("tool.arguments.".length).split(".");
-    let node: Record<string, unknown> = copy;
-    for (const k of keys.slice(0, -1)) node = node[k] as Record<string, unknown>;
-    const last = keys[keys.length - 1] as string;
-    if (typeof node[last] === "string") node[last] = inspector.redact(node[last] as string, fs);
-  }
-  return copy;
+  for (const f of findings) byField.set(f.location.field, [...(byField.get(f.location.field) ?? []), f]);
+  return mapStrings(args, "tool.arguments", 0, (field, text) => {
+    const own = byField.get(field);
+    return own ? inspector.redact(text, own) : undefined;
+  }) as Record<string, unknown>;
 }
 
 function summary(session: SessionState): DecisionResponse["session"] {

@@ -1,0 +1,82 @@
+// Content inspection of tool arguments over real HTTP: every string is inspected however deep it nests, keys that
+// contain dots or are named `__proto__` neither hide a value nor confuse redaction, and the decision log keeps the
+// arguments redacted.
+import assert from "node:assert/strict";
+import { readFileSync, rmSync } from "node:fs";
+import { dirname } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { startApp, type RunningApp } from "../../helpers/app.js";
+
+// Synthetic values (split so no scanner flags this file).
+const MAIL_DEEP = "maria.kowalska@" + "example.org";
+const MAIL_DOTTED_KEY = "jan.novak@" + "example.net";
+const MAIL_NESTED = "li.wei@" + "example.com";
+const MAIL_PROTO = "ana.silva@" + "example.org";
+const AWS = "AKIA" + "Q7RZ4KX2M9WPL3VB";
+
+/** `value` wrapped in `depth` objects: {"n":{"n":…value…}}. */
+function nest(depth: number, value: unknown): unknown {
+  let v = value;
+  for (let i = 0; i < depth; i++) v = { n: v };
+  return v;
+}
+
+const base = {
+  session: { id: "s-args" },
+  event: "tool_call",
+  identity: { id: "agent:coding-assistant", type: "agent", on_behalf_of: [{ id: "user:sam", type: "human" }] },
+  action: "read",
+  resource: { id: "repository:custos-app", type: "repository" },
+  purpose: "software_development",
+};
+
+/** A request body whose tool arguments carry `extra` raw JSON members beside `path`. */
+function body(session: string, extra: string): string {
+  const request = { ...base, session: { id: session }, tool: { server: "github", name: "read_file", arguments: { path: "src/app.ts" } } };
+  return JSON.stringify(request).replace(`{"path":"src/app.ts"}`, `{"path":"src/app.ts",${extra}}`);
+}
+
+describe("tool arguments: inspection and redaction at any depth and under any key", () => {
+  let svc: RunningApp;
+  before(async () => {
+    svc = await startApp();
+  });
+  after(async () => {
+    await svc?.close();
+  });
+
+  test("personal data nested 25 levels deep, under a dotted key and under __proto__ is found and redacted in place", async () => {
+    const extra = [
+      `"deep":${JSON.stringify(nest(25, `write to ${MAIL_DEEP}`))}`,
+      `"a.b":${JSON.stringify(`cc ${MAIL_DOTTED_KEY}`)}`,
+      `"a":{"b":${JSON.stringify(`bcc ${MAIL_NESTED}`)}}`,
+      `"__proto__":${JSON.stringify(`from ${MAIL_PROTO}`)}`,
+    ].join(",");
+    const r = await svc.post("/decide", body("s-args-pii", extra));
+    assert.equal(r.status, 200);
+    assert.equal(r.body.decision, "allow", JSON.stringify(r.body.reasons));
+    assert.deepEqual(r.body.reasons.map((x: { code: string }) => x.code), ["PII_IN_CONTENT"]);
+    const redact = r.body.obligations.find((o: { type: string }) => o.type === "redact");
+    assert.ok(redact?.arguments, JSON.stringify(r.body.obligations));
+    const args = redact.arguments;
+    assert.deepEqual(args.deep, nest(25, "write to [REDACTED:email]"));
+    assert.equal(args["a.b"], "cc [REDACTED:email]");
+    assert.deepEqual(args.a, { b: "bcc [REDACTED:email]" });
+    assert.equal(Object.getOwnPropertyDescriptor(args, "__proto__")?.value, "from [REDACTED:email]");
+    assert.equal(args.path, "src/app.ts");
+
+    await svc.app.close();
+    const log = readFileSync(svc.auditPath, "utf8");
+    for (const value of [MAIL_DEEP, MAIL_DOTTED_KEY, MAIL_NESTED, MAIL_PROTO]) assert.ok(!log.includes(value), "no value in the decision log");
+    assert.ok(log.includes("[REDACTED:email]"), "the log keeps the arguments, redacted");
+    rmSync(dirname(svc.auditPath), { recursive: true, force: true });
+    svc = await startApp();
+  });
+
+  test("a secret nested 28 levels deep is found: deny SECRET_IN_CONTENT", async () => {
+    const r = await svc.post("/decide", body("s-args-secret", `"deep":${JSON.stringify(nest(28, { key: AWS }))}`));
+    assert.equal(r.status, 200);
+    assert.equal(r.body.decision, "deny");
+    assert.ok(r.body.reasons.some((x: { code: string }) => x.code === "SECRET_IN_CONTENT"), JSON.stringify(r.body.reasons));
+  });
+});
