@@ -215,6 +215,7 @@ secrets("brevo-api-key", "brevo-key", 2, () => `xkeysib-${hex(64)}-${mixed(B62, 
 secrets("anthropic-api-key", "anthropic-key", 4, () => `sk-ant-api03-${mixed(B64URL, 93)}AA`);
 secrets("openai-api-key", "openai-key", 4, () => pick([`sk-proj-${mixed(B64URL, 74)}T3BlbkFJ${mixed(B64URL, 74)}`, `sk-${mixed(B62, 20)}T3BlbkFJ${mixed(B62, 20)}`]));
 secrets("openai-project-key", "openai-key", 2, () => `sk-proj-${mixed(B64URL, 120)}`);
+secrets("openai-legacy-key", "openai-key", 3, () => `sk-${mixed(B62, pick([32, 48]))}`, ["OPENAI_API_KEY", "DEEPSEEK_API_KEY", "LLM_API_KEY"]);
 secrets("huggingface-token", "huggingface-token", 3, () => `hf_${chars(UPPER, 3)}${chars(LOWER, 3)}${chars(UPPER + LOWER, 28)}`);
 secrets("groq-api-key", "groq-key", 2, () => `gsk_${mixed(B62, 52)}`);
 secrets("replicate-token", "replicate-token", 2, () => `r8_${mixed(B62, 37)}`);
@@ -392,6 +393,16 @@ for (let i = 0; i < 6; i++) {
   add("mixed", `Hi team, ${pick(FIRST)} here (${email()}, ${phones[i]!()}). The staging key is ghp_${mixed(B62, 36)} and the server is ${ipv4()}.`, [pii("email"), pii("phone"), secret("github-token"), pii("ip-address")]);
 }
 
+// Vendors' published samples in the vendor's exact format are reported: a value in that format is treated as the
+// credential it looks like (the rule is distinctive), and test data stands in for real numbers.
+add("secret/documentation-sample", "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE", [secret("aws-access-key")]);
+add("secret/documentation-sample", "Use AKIAIOSFODNN7EXAMPLE as the access key in the examples.", [secret("aws-access-key")]);
+add("secret/documentation-sample", "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", [secret("aws-secret-key")]);
+add("secret/documentation-sample", "stripe.api_key = 'sk_test_4eC39HqLyjWDarjtT1zdp7dc'", [secret("stripe-key")]);
+add("secret/documentation-sample", "GITHUB_TOKEN=ghp_1234567890abcdefghijklmnopqrstuvwxyz", [secret("github-token")]);
+add("pii/documentation-sample", "My SSN is 123-45-6789, please update my record.", [pii("us-ssn")]);
+add("pii/documentation-sample", "ssn: 078-05-1120", [pii("us-ssn")]);
+
 // ── Negatives: look-alikes that must not be reported ──────────────────────────────────────────────────────────
 function negative(family: string, count: number, make: () => string): void {
   for (let i = 0; i < count; i++) add(`negative/${family}`, make(), []);
@@ -402,11 +413,7 @@ negative("sha256", 14, () => pick([`sha256: ${hex(64)}`, `${hex(64)}  dist/app.t
 negative("md5-sha1", 10, () => pick([`md5sum: ${hex(32)}`, `ETag: "${hex(32)}"`, `sha1 ${hex(40)}`, `cache_key = "${hex(32)}"`, `content_hash: ${hex(40)}`]));
 negative("base64-blob", 12, () => pick([`data:image/png;base64,iVBORw0KGgo${chars(B64, 120)}==`, `{"payload": "${chars(B64, 96)}="}`, `attachment (base64): ${chars(B64, 200)}`, `nonce=${chars(B64, 24)}==`]));
 negative("documentation-placeholder", 30, () => pick([
-  "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE",
-  "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-  "Use AKIAIOSFODNN7EXAMPLE as the access key in the examples.",
   "STRIPE_SECRET_KEY=sk_test_xxxxxxxxxxxxxxxxxxxxxxxx",
-  "stripe.api_key = 'sk_test_4eC39HqLyjWDarjtT1zdp7dc'",
   "GITHUB_TOKEN=ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
   "OPENAI_API_KEY=<your-openai-api-key>",
   "export OPENAI_API_KEY=${OPENAI_API_KEY}",
@@ -544,7 +551,7 @@ negative("iban-failing-mod97", 10, () => {
   const bad = iban.slice(0, 2) + String((Number(iban.slice(2, 4)) + int(1, 50)) % 100).padStart(2, "0") + iban.slice(4);
   return pick([`IBAN ${bad.match(/.{1,4}/g)!.join(" ")}`, `account: ${bad}`]);
 });
-negative("ssn-invalid", 12, () => pick([`000-${int(10, 99)}-${digits(4)}`, `666-${int(10, 99)}-${digits(4)}`, `9${digits(2)}-${int(10, 99)}-${digits(4)}`, `${int(100, 899)}-00-${digits(4)}`, `${int(100, 665)}-${int(10, 99)}-0000`, "123-45-6789"]).replace(/^/, pick(["SSN ", "id ", "number "])));
+negative("ssn-invalid", 12, () => pick([`000-${int(10, 99)}-${digits(4)}`, `666-${int(10, 99)}-${digits(4)}`, `9${digits(2)}-${int(10, 99)}-${digits(4)}`, `${int(100, 899)}-00-${digits(4)}`, `${int(100, 665)}-${int(10, 99)}-0000`]).replace(/^/, pick(["SSN ", "id ", "number "])));
 negative("ip-like", 14, () => pick([
   `version 1.2.3.4`, `v${int(1, 9)}.${int(0, 9)}.${int(0, 9)}.${int(0, 9)}`, `${int(256, 999)}.${int(0, 255)}.${int(0, 255)}.${int(0, 255)}`,
   `10.0.0.${int(256, 400)}`, `127.0.0.1`, `0.0.0.0/0`, `255.255.${int(0, 255)}.0`, `OID 1.3.6.1.4.1.${digits(4)}`,

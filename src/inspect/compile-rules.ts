@@ -2,7 +2,7 @@
 // scanner. Rules are checked here once, so a malformed rule fails at start, never during a request.
 import { charClassCount, shannonEntropy } from "./entropy.js";
 import { createKeywordScanner, type KeywordScanner } from "./keyword-scanner.js";
-import { GLOBAL_ALLOWLIST } from "./rules.js";
+import { GLOBAL_ALLOWLIST, SAMPLE_ALLOWLIST } from "./rules.js";
 import type { RuleSpec } from "./types.js";
 import { VALIDATORS } from "./validators.js";
 
@@ -40,6 +40,7 @@ function check(condition: boolean, rule: RuleSpec, problem: string): void {
 /** Compiles `specs` (in priority order); throws on a malformed rule. */
 export function compileRules(specs: readonly RuleSpec[]): CompiledRuleSet {
   const globalAllow = new RegExp(GLOBAL_ALLOWLIST.join("|"), "i");
+  const globalAndSamples = new RegExp([...GLOBAL_ALLOWLIST, ...SAMPLE_ALLOWLIST].join("|"), "i");
   const keywordIndex = new Map<string, number>();
   const mergeGaps: (number | undefined)[] = [];
   const ids = new Set<string>();
@@ -72,7 +73,7 @@ export function compileRules(specs: readonly RuleSpec[]): CompiledRuleSet {
     const stopwords = (spec.allowlist?.stopwords ?? []).map((w) => w.toLowerCase());
     const validate = spec.validate ? VALIDATORS[spec.validate] : null;
     check(!spec.validate || validate !== undefined, spec, `unknown validator ${spec.validate}`);
-    const useGlobal = spec.kind === "secret" && !spec.noGlobalAllowlist;
+    const shared = spec.kind === "secret" && !spec.noGlobalAllowlist ? (spec.distinctive ? globalAllow : globalAndSamples) : null;
     const accepts = (value: string): boolean => {
       if (spec.entropy !== undefined && shannonEntropy(value) < spec.entropy) return false;
       if (spec.charClasses !== undefined && charClassCount(value) < spec.charClasses) return false;
@@ -81,7 +82,7 @@ export function compileRules(specs: readonly RuleSpec[]): CompiledRuleSet {
         if (stopwords.some((w) => lower.includes(w))) return false;
       }
       if (allow.some((a) => a.test(value))) return false;
-      if (useGlobal && globalAllow.test(value)) return false;
+      if (shared?.test(value)) return false;
       return validate === null || validate(value);
     };
 

@@ -91,4 +91,10 @@ export interface RuleSpec {
   };
   /** Skip the allowlist shared by all secret rules (placeholders like `xxxx`, `example`, `${VAR}`). @default false */
   noGlobalAllowlist?: boolean;
+  /**
+   * The value has a vendor's own format (a fixed prefix or structure), which is evidence enough: a value in that
+   * format is reported even when it looks like a documentation sample (`…EXAMPLE`, a vendor's published test key,
+   * a sequential filler); only masked values and template variables are let through. @default false
+   */
+  distinctive?: boolean;
 }

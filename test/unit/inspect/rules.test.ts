@@ -109,12 +109,21 @@ test("keys, structured tokens, connection strings and generic assignments", () =
   assert.deepEqual(types(`Authorization: Basic ${Buffer.from("admin:S3cret!x").toString("base64")}`), ["basic-auth"]);
 });
 
+test("vendors' published samples in the vendor's exact format are reported (a distinctive format is evidence enough)", () => {
+  assert.deepEqual(types("AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE"), ["aws-access-key"]);
+  assert.deepEqual(types("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"), ["aws-secret-key"]);
+  assert.deepEqual(types("stripe.api_key = 'sk_test_4eC39HqLyjWDarjtT1zdp7dc'"), ["stripe-key"]);
+  assert.deepEqual(types("token ghp_1234567890abcdefghijklmnopqrstuvwxyz"), ["github-token"]);
+  assert.deepEqual(types("OPENAI_API_KEY=sk-abc123def456ghi789jkl012mno345pqr678stu901vwx234"), ["openai-key"]);
+  assert.deepEqual(types("-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA1234567890abcdef\n-----END RSA PRIVATE KEY-----"), ["private-key"]);
+  assert.deepEqual(types("SSN 123-45-6789, call 555-123-4567"), ["us-ssn", "phone"]);
+  // The same words in a generic assignment still read as a sample.
+  assert.deepEqual(types("api_key = 'example-key-1234567890abcdef'"), []);
+});
+
 test("documentation placeholders and references are not secrets", () => {
   for (const text of [
-    "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE",
-    "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
     "STRIPE_KEY=sk_test_xxxxxxxxxxxxxxxxxxxxxxxx",
-    "stripe.api_key = 'sk_test_4eC39HqLyjWDarjtT1zdp7dc'",
     "GITHUB_TOKEN=ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
     "OPENAI_API_KEY=${OPENAI_API_KEY}",
     "api_key: YOUR_API_KEY_HERE",
