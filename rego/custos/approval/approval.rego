@@ -66,6 +66,7 @@ invalid contains "the approval names no approver" if {
 
 invalid contains "the approver is not in an approver group" if {
 	approval.status == "granted"
+	not approver_in_chain
 	count({g | some g in approver_groups} & {g | some g in lib.setting("approver_groups")}) == 0
 }
 
@@ -87,8 +88,12 @@ reasons contains lib.reason("APPROVAL_INVALID", concat("", [action_label, ": ", 
 
 chain := {lib.identity.id} | {d.id | some d in lib.delegators}
 
+# A requester (or one of its delegators) approving its own request is a separation-of-duties violation, reported as
+# that alone: whether it is also in an approver group does not matter then.
+approver_in_chain if approval.approver.id in chain
+
 reasons contains lib.reason("SEPARATION_OF_DUTIES", concat("", ["approver ", approval.approver.id, " is the requester or in its delegation chain"])) if {
 	needed
 	approval.status == "granted"
-	approval.approver.id in chain
+	approver_in_chain
 }
