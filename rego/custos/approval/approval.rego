@@ -3,9 +3,13 @@
 # requester nor anyone in its delegation chain.
 package custos.approval
 
+import data.custos.content
 import data.custos.lib
 
 needed if lib.request.action in object.get(lib.resource, "approval_actions", [])
+
+# Personal data in a restricted context escalates (content); the approval that settles it is checked here too.
+needed if content.pii_review
 
 approval := input.state.approval
 
@@ -23,8 +27,11 @@ approval_id := lib.request.context.approval_id
 
 action_label := concat("", [lib.request.action, " on ", lib.request.resource.id])
 
+# The action itself needs approval (content that needs review says so with its own reason).
+action_needs_approval if lib.request.action in object.get(lib.resource, "approval_actions", [])
+
 reasons contains lib.reason("APPROVAL_REQUIRED", concat("", [action_label, " requires human approval"])) if {
-	needed
+	action_needs_approval
 	not approval_id
 }
 
@@ -91,6 +98,14 @@ chain := {lib.identity.id} | {d.id | some d in lib.delegators}
 # A requester (or one of its delegators) approving its own request is a separation-of-duties violation, reported as
 # that alone: whether it is also in an approver group does not matter then.
 approver_in_chain if approval.approver.id in chain
+
+# The presented approval is granted, valid and bound to this very request.
+granted if {
+	approval_id
+	count(invalid) == 0
+	approval.status == "granted"
+	not approver_in_chain
+}
 
 reasons contains lib.reason("SEPARATION_OF_DUTIES", concat("", ["approver ", approval.approver.id, " is the requester or in its delegation chain"])) if {
 	needed

@@ -72,3 +72,14 @@ test_no_approval_needed_no_reasons if {
 	req := object.union(request("apr-x"), {"action": "invoke"})
 	codes(approval.reasons) == set() with input as doc(req, null)
 }
+
+pii_request(id) := {"session": {"id": "s1"}, "identity": {"id": "user:priya"}, "action": "read", "resource": {"id": "dataset:payroll"}, "context": {"approval_id": id}}
+
+test_pii_review_is_settled_by_an_approval if {
+	no_id := object.remove(pii_request("x"), ["context"])
+	codes(approval.reasons) == set() with input as doc(no_id, null) with data.custos.content.pii_review as true
+	codes(approval.reasons) == {"APPROVAL_REQUIRED"} with input as doc(pii_request("apr-1"), record("pending", null, {})) with data.custos.content.pii_review as true
+	codes(approval.reasons) == {"APPROVAL_INVALID"} with input as doc(pii_request("apr-1"), record("denied", {"id": "user:grace", "groups": []}, {})) with data.custos.content.pii_review as true
+	approval.granted with input as doc(pii_request("apr-1"), record("granted", {"id": "user:grace", "groups": []}, {})) with data.custos.content.pii_review as true
+	codes(approval.reasons) == set() with input as doc(pii_request("apr-1"), record("granted", {"id": "user:grace", "groups": []}, {})) with data.custos.content.pii_review as true
+}

@@ -1,6 +1,7 @@
 # Content findings (from the service's detectors, never the values) and protected labels leaving.
 package custos.content
 
+import data.custos.approval
 import data.custos.lib
 
 findings := object.get(input.facts, "findings", [])
@@ -17,10 +18,23 @@ restricted_context if lib.request_rank == lib.rank.restricted
 
 restricted_context if input.state.session.max_classification == "restricted"
 
-reasons contains lib.reason_with("PII_IN_CONTENT", msg, "escalate") if {
+# Personal data in a restricted context needs a human's review: the request escalates with an approval obligation,
+# and a repeat carrying that approval, once granted, is treated like personal data anywhere else (allow + redact).
+pii_review if {
 	count(pii_types) > 0
 	restricted_context
+}
+
+reasons contains lib.reason_with("PII_IN_CONTENT", msg, "escalate") if {
+	pii_review
+	not approval.granted
 	msg := concat("", ["personal data in restricted context (", lib.list(pii_types), "); review required"])
+}
+
+reasons contains lib.reason_with("PII_IN_CONTENT", msg, "info") if {
+	pii_review
+	approval.granted
+	msg := concat("", ["personal data in restricted context (", lib.list(pii_types), ") approved by ", approval.approval.approver.id, "; redact before use"])
 }
 
 reasons contains lib.reason_with("PII_IN_CONTENT", msg, "info") if {

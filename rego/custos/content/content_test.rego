@@ -26,3 +26,11 @@ test_protected_labels_may_not_leave if {
 	codes(content.reasons) == {"PROTECTED_DATA_EXPORT"} with input as {"request": {"data": {"labels": ["compensation"], "destination": "external"}}}
 	codes(content.reasons) == set() with input as {"request": {"data": {"labels": ["compensation"], "destination": "internal"}}}
 }
+
+test_pii_in_restricted_context_approved_is_redacted_not_escalated if {
+	restricted := object.union(base, {"facts": {"findings": [finding("pii", "email")]}, "state": {"session": {"max_classification": "restricted"}}})
+	rs := content.reasons with input as object.union(restricted, {"state": {"approval": {"approver": {"id": "user:grace"}}}})
+		with data.custos.approval.granted as true
+	{r.effect | some r in rs} == {"info"}
+	content.pii_review with input as restricted
+}

@@ -73,10 +73,8 @@ needs contains "review" if {
 	r.effect == "escalate"
 }
 
-needs contains "approval" if {
-	outcome == "escalate"
-	"APPROVAL_REQUIRED" in codes
-}
+# Every escalation is held for a human: the service creates (or reuses) the approval bound to this request.
+needs contains "approval" if outcome == "escalate"
 
 terminate if "PRINCIPAL_FLAGGED" in codes
 

@@ -42,6 +42,15 @@ test_secret_review_and_pii_redact if {
 	d2.obligations == [{"type": "redact"}]
 }
 
+test_pii_escalation_is_held_for_approval if {
+	pii := {"rule": "r", "kind": "pii", "type": "us-ssn", "severity": "high", "location": {"field": "data.text", "start": 0, "end": 1}, "fingerprint": "f"}
+	restricted := object.union(empty_state, {"session": {"max_classification": "restricted"}})
+	d := main.decision with input as doc(support, [pii], restricted)
+	d.decision == "escalate"
+	[r.code | some r in d.reasons] == ["PII_IN_CONTENT"]
+	d.obligations == [{"type": "review"}, {"type": "approval"}]
+}
+
 test_escalate_carries_approval_obligation if {
 	req := {"session": {"id": "s1"}, "event": "model_access", "identity": {"id": "service:model-trainer", "type": "service"}, "action": "train", "resource": {"id": "model:fin-forecaster"}, "purpose": "model_training"}
 	d := main.decision with input as doc(req, [], empty_state)

@@ -189,6 +189,33 @@ describe("session ledger on Redis, two replicas", () => {
     assert.equal((await a.get(`/admin/approvals/apr-nope`, ADMIN)).status, 404);
   });
 
+  test("personal data in a restricted context: escalate with an approval; once granted, the repeat is allowed and redacted", async () => {
+    const s = sid("pii-approval");
+    const ssn = "219-" + "09-" + "9999";
+    const retrieval = (approvalId?: string) => ({
+      session: { id: s },
+      event: "retrieval",
+      identity: { id: "user:priya", type: "human" },
+      action: "read",
+      resource: { id: "dataset:payroll", type: "dataset" },
+      purpose: "payroll_review",
+      data: { classification: "restricted", text: `employee SSN ${ssn}` },
+      context: { device: { managed: true, compliant: true }, ...(approvalId ? { approval_id: approvalId } : {}) },
+    });
+    const esc = await a.post("/decide", retrieval());
+    assert.equal(esc.body.decision, "escalate", JSON.stringify(esc.body.reasons));
+    assert.deepEqual(codes(esc.body), ["PII_IN_CONTENT"]);
+    assert.deepEqual(esc.body.obligations.map((o: any) => o.type), ["review", "approval"]);
+    const id = esc.body.obligations.find((o: any) => o.type === "approval").approval_id as string;
+    assert.equal((await b.post("/decide", retrieval(id))).body.decision, "escalate", "still pending");
+
+    assert.equal((await b.post(`/admin/approvals/${id}/grant`, { approver: { id: "user:grace" }, reason: "payroll audit" }, ADMIN)).status, 200);
+    const ok = await a.post("/decide", retrieval(id));
+    assert.equal(ok.body.decision, "allow", JSON.stringify(ok.body.reasons));
+    assert.deepEqual(codes(ok.body), ["PII_IN_CONTENT"]);
+    assert.deepEqual(ok.body.obligations, [{ type: "redact", text: "employee SSN [REDACTED:us-ssn]" }]);
+  });
+
   test("the admin API wants its token and names bad fields", async () => {
     assert.equal((await a.get(`/admin/sessions/x`)).status, 401);
     assert.equal((await a.get(`/admin/sessions/x`, { authorization: "Bearer wrong" })).status, 401);
