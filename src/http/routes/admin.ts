@@ -83,6 +83,14 @@ export function createAdminRouter(deps: AdminDeps): Router {
     if (!hasBearer(req, deps.token)) return next(new CustosError("unauthorized", "admin API requires the admin bearer token"));
     next();
   });
+  // A body that is not JSON is refused (415), not read as an empty one.
+  router.use((req, _res, next) => {
+    const hasBody = Number(req.headers["content-length"] ?? 0) > 0 || req.headers["transfer-encoding"] !== undefined;
+    if (hasBody && !req.is(["application/json", "application/*+json"])) {
+      return next(new CustosError("unsupported_media_type", "admin request bodies must be application/json"));
+    }
+    next();
+  });
   router.use(express.json({ limit: "64kb", type: ["application/json", "application/*+json"] }));
   const body = (req: Request): unknown => req.body ?? {};
   const param = (req: Request): string => String(req.params.id);
@@ -152,5 +160,25 @@ export function createAdminRouter(deps: AdminDeps): Router {
     if (!outcome.ok) throw outcome.error ?? new CustosError("bundle_invalid", "bundle reload failed");
     res.json({ reloaded: true, revision: outcome.revision });
   });
+  // A known route asked with another method: 405 with Allow, as on the decision routes.
+  for (const [path, method] of ADMIN_ROUTES) {
+    router.all(path, (req, res, next) => {
+      res.setHeader("allow", method);
+      next(new CustosError("method_not_allowed", `${req.method} is not allowed on ${req.baseUrl}${req.path}; use ${method}`));
+    });
+  }
   return router;
 }
+
+/** Every admin route and its method (GET routes answer HEAD too). */
+const ADMIN_ROUTES: readonly (readonly [string, "GET" | "POST"])[] = [
+  ["/sessions/:id", "GET"],
+  ["/sessions/:id/terminate", "POST"],
+  ["/sessions/:id/resume", "POST"],
+  ["/credentials/:id/revoke", "POST"],
+  ["/principals/:id/signals", "POST"],
+  ["/approvals/:id", "GET"],
+  ["/approvals/:id/grant", "POST"],
+  ["/approvals/:id/deny", "POST"],
+  ["/bundle/reload", "POST"],
+];

@@ -225,6 +225,14 @@ describe("session ledger on Redis, two replicas", () => {
     const missing = await a.post(`/admin/sessions/x/terminate`, {}, ADMIN);
     assert.equal(missing.status, 400);
     assert.equal(missing.body.errors[0].field, "reason");
+    const plain = await fetch(`${a.url}/admin/sessions/x/terminate`, { method: "POST", headers: { ...ADMIN, "content-type": "text/plain" }, body: '{"reason":"x"}' });
+    assert.equal(plain.status, 415, "a body that is not JSON is refused, not read as empty");
+    assert.equal(((await plain.json()) as { code: string }).code, "unsupported_media_type");
+    const wrongMethod = await fetch(`${a.url}/admin/bundle/reload`, { headers: ADMIN });
+    assert.equal(wrongMethod.status, 405);
+    assert.equal(wrongMethod.headers.get("allow"), "POST");
+    assert.equal((await fetch(`${a.url}/admin/sessions/x/terminate`, { method: "DELETE", headers: ADMIN })).status, 405);
+    assert.equal((await fetch(`${a.url}/admin/nowhere`, { headers: ADMIN })).status, 404);
   });
 
   test("Redis down: 503 deny STATE_UNAVAILABLE fast, not ready but live; back by itself when Redis returns", async () => {
