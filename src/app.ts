@@ -4,6 +4,7 @@ import { createHmac, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { createServer as createTlsServer } from "node:https";
+import { availableParallelism } from "node:os";
 import { Registry } from "prom-client";
 import type { Config } from "./config/load-config.js";
 import { CustosError } from "./errors.js";
@@ -16,9 +17,7 @@ import { createDataApiHandler, DATA_API_PREFIX } from "./http/routes/data-api.js
 import { createDecideHandler } from "./http/routes/decide.js";
 import { createExpressApp } from "./http/express-app.js";
 import { createRequestListener, type FastRoute } from "./http/server.js";
-import { compileValidator } from "./http/validation.js";
-import { decideRequestSchema } from "./http/schemas/decide-request.js";
-import type { DecideRequest } from "./decision/request.js";
+import { validateDecideRequest } from "./http/decide-validator.js";
 import { createAuthzenService } from "./interop/authzen-service.js";
 import { createDataApi } from "./interop/data-api.js";
 import { createInspector } from "./inspect/index.js";
@@ -115,7 +114,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
 
   const fingerprintKey = config.inspect.fingerprintKey ?? randomBytes(32).toString("hex");
   const inspector = createInspector({ fingerprintKey });
-  const evidence = createEvidence({ auditPath: config.audit.path, logger, metrics });
+  // The decision log gets a thread of its own when a core is left over (one process on several cores); when the
+  // worker processes already take every core (CUSTOS_WORKERS=auto with Redis) each keeps its log in-process.
+  const logThread = config.server.workers < availableParallelism();
+  const evidence = await createEvidence({ auditPath: config.audit.path, logThread, logger, metrics });
 
   const decide = createDecider({
     policy: () => policy.current(),
@@ -140,7 +142,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const authzen = createAuthzenService({
     policy: () => policy.current(),
     decide,
-    validateDecideRequest: compileValidator<DecideRequest>(decideRequestSchema, "decision request"),
+    validateDecideRequest,
     entrypoint: config.authzen.entrypoint,
     sink,
     clock,

@@ -4,7 +4,7 @@
 //
 //   node scripts/bench/profile.mjs [--duration 15] [--connections 32] [--top 25] [--redis] [--markdown-out FILE]
 //
-// Writes .bench/profile/custos-*.cpuprofile (open it in Chrome DevTools) and .bench/profile.json.
+// Writes .bench/profile/CPU.*.cpuprofile, one per thread (open them in Chrome DevTools), and .bench/profile.json.
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
@@ -97,21 +97,32 @@ async function main() {
     const target = await startCustos({
       dir,
       redisUrl: redis?.url,
-      nodeArgs: ["--cpu-prof", "--cpu-prof-dir", profDir, "--cpu-prof-name", `custos-${Date.now()}.cpuprofile`],
+      // V8's default names (CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile) keep the main thread (thread 0) and the
+      // decision-log worker thread apart.
+      nodeArgs: ["--cpu-prof", "--cpu-prof-dir", profDir],
     });
     await checkAll200(target, mix.kinds, "custos");
     log(`${durationS} s of load at ${connections} connections`);
     const r = await runWrk({ port: target.port, path: target.path, bodiesFile: bodies, connections, durationS });
     await target.stop();
     await redis?.stop();
-    let file = null;
-    for (let i = 0; i < 100 && !file; i++) {
-      file = readdirSync(profDir).find((f) => f.endsWith(".cpuprofile") && !before.has(f)) ?? null;
-      if (!file) await sleep(100);
+    const isMain = (f) => f.split(".").at(-3) === "0";
+    let files = [];
+    for (let i = 0; i < 100 && !files.some(isMain); i++) {
+      files = readdirSync(profDir).filter((f) => f.endsWith(".cpuprofile") && !before.has(f));
+      if (!files.some(isMain)) await sleep(100);
     }
+    const file = files.find(isMain);
     if (!file) throw new Error("no .cpuprofile was written (did Custos exit gracefully?)");
     const a = analyze(JSON.parse(readFileSync(join(profDir, file), "utf8")));
-    const report = { file: `.bench/profile/${file}`, requests: r.requests, rps: Math.round(r.rps), connections, duration_s: durationS, ...a };
+    // Worker threads (the decision log) run beside the thread that answers requests; their busy time is reported apart.
+    const workers = files
+      .filter((f) => !isMain(f))
+      .map((f) => {
+        const w = analyze(JSON.parse(readFileSync(join(profDir, f), "utf8")));
+        return { file: `.bench/profile/${f}`, busy_ms: w.busy_ms, idle_ms: w.idle_ms, functions: w.functions.slice(0, 10) };
+      });
+    const report = { file: `.bench/profile/${file}`, requests: r.requests, rps: Math.round(r.rps), connections, duration_s: durationS, ...a, worker_threads: workers };
     report.functions = report.functions.slice(0, 200);
     writeFileSync(join(ROOT, ".bench", "profile.json"), `${JSON.stringify(report, null, 1)}\n`);
 
@@ -121,6 +132,11 @@ async function main() {
       "",
       `Self time while busy: ${thousands(a.busy_ms)} ms (idle ${thousands(a.idle_ms)} ms). Profile: ${report.file}.`,
       "",
+      ...workers.map(
+        (w) =>
+          `Worker thread (decision log): busy ${thousands(w.busy_ms)} ms (${thousands((w.busy_ms * 1000) / r.requests)} µs per request), ` +
+          `top: ${w.functions.slice(0, 4).map((f) => `\`${f.function}\` ${pct(f.self_ms / w.busy_ms)}`).join(", ")}. Profile: ${w.file}.\n`,
+      ),
       table(["component", "self ms", "share"], a.components.slice(0, 15).map((c) => [c.component, thousands(c.self_ms), pct(c.share)])),
       "",
       table(

@@ -1,6 +1,7 @@
-// `npm run bench`: Custos (in-memory ledger, Redis ledger), `opa run --server` and a bare node:http ceiling, started
-// one after another on loopback and driven by the same wrk load (mix.lua over the same request mix); reports
-// throughput, latency percentiles, server CPU and peak RSS per target, and the ratios Custos/OPA and Custos/ceiling.
+// `npm run bench`: Custos (in-memory ledger; Redis ledger with one worker and with the default one per core),
+// `opa run --server` and a bare node:http ceiling, started one after another on loopback and driven by the same wrk
+// load (mix.lua over the same request mix); reports throughput, latency percentiles, server CPU and peak RSS per
+// target, and the ratios Custos/OPA and Custos/ceiling.
 //
 //   npm run bench                      # 3 s warm-up + 3 × 10 s rounds per concurrency level (16 and 64 connections)
 //   npm run bench -- --quick           # smoke run: 1 s warm-up + 2 × 2 s rounds
@@ -9,9 +10,9 @@
 // Options (or environment): --duration S (BENCH_DURATION), --rounds N (BENCH_ROUNDS), --warmup S (BENCH_WARMUP),
 // --connections 16,64 (BENCH_CONNECTIONS), --threads N (BENCH_THREADS, wrk threads), --sessions N (BENCH_SESSIONS,
 // session ids per request kind), --kinds N (BENCH_KINDS), --redis-workers N|auto (BENCH_REDIS_WORKERS),
-// --targets a,b (BENCH_TARGETS: custos-memory, custos-redis, opa, bare, and custos-redis-auto = Redis with one worker
-// per core), --quiet-wait S (BENCH_QUIET_WAIT: longest wait for an idle machine before each level),
-// --out FILE (default .bench/latest.json), --markdown-out FILE.
+// --targets a,b (BENCH_TARGETS: custos-memory, custos-redis, custos-redis-auto = Redis with one worker per core as
+// deployed by default, opa, bare; all by default), --quiet-wait S (BENCH_QUIET_WAIT: longest wait for an idle machine
+// before each level), --out FILE (default .bench/latest.json), --markdown-out FILE.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir, totalmem } from "node:os";
 import { spawnSync } from "node:child_process";
@@ -23,11 +24,13 @@ import { fixed, median, num, parseArgs, round, table, thousands } from "./lib/st
 import { opaPath, ROOT, startBare, startCustos, startOpaOnPolicy, startRedis } from "./lib/targets.mjs";
 import { checkWrk, runWrk, writeBodies } from "./lib/wrk.mjs";
 
-const DEFAULT_TARGETS = ["custos-memory", "custos-redis", "opa", "bare"];
-const ALL_TARGETS = [...DEFAULT_TARGETS, "custos-redis-auto"];
+// custos-redis-auto is the default deployment with Redis (one worker per core); custos-redis (one worker) is the
+// one-process row comparable with the others.
+const DEFAULT_TARGETS = ["custos-memory", "custos-redis", "custos-redis-auto", "opa", "bare"];
+const ALL_TARGETS = DEFAULT_TARGETS;
 const LABELS = {
   "custos-memory": "Custos, in-memory ledger",
-  "custos-redis": "Custos, Redis ledger",
+  "custos-redis": "Custos, Redis ledger, CUSTOS_WORKERS=1",
   "custos-redis-auto": "Custos, Redis ledger, CUSTOS_WORKERS=auto",
   opa: "opa run --server",
   bare: "bare node:http (ceiling)",
@@ -51,6 +54,7 @@ const config = {
   redisWorkers: String(args["redis-workers"] ?? process.env.BENCH_REDIS_WORKERS ?? "1"),
   targets: String(args.targets ?? process.env.BENCH_TARGETS ?? DEFAULT_TARGETS.join(",")).split(","),
 };
+LABELS["custos-redis"] = `Custos, Redis ledger, CUSTOS_WORKERS=${config.redisWorkers}`;
 for (const t of config.targets) if (!ALL_TARGETS.includes(t)) throw new Error(`unknown target ${t} (known: ${ALL_TARGETS.join(", ")})`);
 const outFile = join(ROOT, String(args.out ?? ".bench/latest.json"));
 const log = (s) => process.stderr.write(`bench: ${s}\n`);

@@ -2,16 +2,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { CustosError } from "../../errors.js";
 import type { Decide } from "../../decision/decide.js";
-import type { DecideRequest } from "../../decision/request.js";
 import { hasBearer } from "../auth.js";
 import { admitCaller, type Authenticate, type RateLimit } from "../callers.js";
+import { validateDecideRequest } from "../decide-validator.js";
 import { checkStructure } from "../limits.js";
 import { readJsonBody } from "../read-body.js";
-import { decideRequestSchema } from "../schemas/decide-request.js";
 import { sendError, sendJson } from "../send.js";
-import { compileValidator } from "../validation.js";
-
-const validateDecideRequest = compileValidator<DecideRequest>(decideRequestSchema, "decision request");
 
 /** What the handler needs. */
 export interface DecideRouteDeps {
