@@ -1,5 +1,6 @@
 // The composition root's builder: assembles policy, state, inspection, evidence, metrics and HTTP from a Config.
 // It does not listen; `main.ts` does, and tests build exactly what production runs.
+import cluster from "node:cluster";
 import { createHmac, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -22,6 +23,7 @@ import { createAuthzenService } from "./interop/authzen-service.js";
 import { createDataApi } from "./interop/data-api.js";
 import { createInspector } from "./inspect/index.js";
 import { createMetrics, type Metrics } from "./observability/metrics.js";
+import { broadcastReload, clusterMetrics, onReloadBroadcast } from "./cluster/worker-bridge.js";
 import { createLogger, type Logger } from "./observability/logger.js";
 import { parseVerificationKey, type VerificationKey } from "./policy/bundle-signature.js";
 import { watchPolicyFiles } from "./policy/bundle-watcher.js";
@@ -95,6 +97,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   });
   const first = await policy.reload();
   if (!first.ok) throw first.error;
+  if (cluster.isWorker) onReloadBroadcast(() => void policy.reload());
   const stopWatching =
     config.policy.watchIntervalMs > 0
       ? watchPolicyFiles(policy, [config.policy.bundlePath, ...(config.policy.dataPath ? [config.policy.dataPath] : [])], config.policy.watchIntervalMs)
@@ -117,7 +120,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   // The decision log gets a thread of its own when a core is left over (one process on several cores); when the
   // worker processes already take every core (CUSTOS_WORKERS=auto with Redis) each keeps its log in-process.
   const logThread = config.server.workers < availableParallelism();
-  const evidence = await createEvidence({ auditPath: config.audit.path, logThread, logger, metrics });
+  // A cluster worker hands its records to the primary, which writes the one chain in CUSTOS_AUDIT_LOG.
+  const worker = cluster.isWorker;
+  const evidence = await createEvidence({ auditPath: config.audit.path, logThread, toPrimary: worker, logger, metrics });
 
   const decide = createDecider({
     policy: () => policy.current(),
@@ -170,10 +175,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     store,
     reload: async () => {
       const o = await policy.reload();
+      // Every worker serves the same policy: the others reload too (they read the same files).
+      if (worker) broadcastReload();
       return o.ok ? { ok: true, revision: o.revision } : { ok: false, revision: o.revision, error: o.error };
     },
     onAction: (action: AdminAction) => {
-      if (action.action === "session.terminate") metrics.sessionsTerminated.inc();
+      if (action.action === "session.terminate" && action.details?.was_terminated === false) metrics.sessionsTerminated.inc();
       evidence.admin(action);
     },
     clock,
@@ -182,6 +189,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     decideHandler,
     admin,
     registry: metrics.registry,
+    ...(worker ? { metricsText: workerMetricsText(clusterMetrics(metrics.registry), metrics, logger) } : {}),
     ready: async () => {
       const active = policy.current();
       let stateOk = true;
@@ -260,4 +268,16 @@ function readVerificationKey(path: string): VerificationKey {
     });
   }
   return parseVerificationKey(text);
+}
+
+/** Every worker's metrics through the primary; this worker's alone (and a warning) if the primary does not answer. */
+function workerMetricsText(aggregated: () => Promise<string>, metrics: Metrics, logger: Logger): () => Promise<string> {
+  return async () => {
+    try {
+      return await aggregated();
+    } catch (err) {
+      logger.warn("cluster metrics unavailable; serving this worker's", { event: "metrics_error", error: (err as Error).message });
+      return metrics.registry.metrics();
+    }
+  };
 }

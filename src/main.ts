@@ -4,22 +4,14 @@
 import cluster from "node:cluster";
 import { availableParallelism } from "node:os";
 import { createApp } from "./app.js";
+import { startPrimary } from "./cluster/primary.js";
 import { loadConfig, type Config } from "./config/load-config.js";
 import { CustosError } from "./errors.js";
 import { createLogger } from "./observability/logger.js";
 import { redactRedisUrl } from "./session/redis-url.js";
 
-/** `custos-audit.jsonl` → `custos-audit.w2.jsonl`: each worker keeps its own hash chain. */
-function workerAuditPath(path: string | null, worker: number): string | null {
-  if (!path) return null;
-  const dot = path.lastIndexOf(".");
-  const slash = path.lastIndexOf("/");
-  return dot > slash + 1 ? `${path.slice(0, dot)}.w${worker}${path.slice(dot)}` : `${path}.w${worker}`;
-}
-
 async function serve(config: Config, worker: number | null): Promise<void> {
-  const effective: Config = worker === null ? config : { ...config, audit: { path: workerAuditPath(config.audit.path, worker) } };
-  const app = await createApp(effective);
+  const app = await createApp(config);
   const { server, logger } = app;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -34,7 +26,7 @@ async function serve(config: Config, worker: number | null): Promise<void> {
     state: app.store.kind,
     ...(config.state.redisUrl ? { redis: redactRedisUrl(config.state.redisUrl) } : {}),
     admin: config.admin.token ? "enabled" : "disabled",
-    audit_log: effective.audit.path ?? "off",
+    audit_log: config.audit.path ?? "off",
     ...(worker === null ? {} : { worker }),
   });
 
@@ -63,48 +55,19 @@ async function serve(config: Config, worker: number | null): Promise<void> {
   process.on("SIGINT", () => stop("SIGINT"));
 }
 
-/**
- * The cluster primary: forks the workers, replaces one that dies after it served, passes stop signals on and waits
- * for them. A worker that exits before it ever listened could not start (bad bundle, port taken…): trying again
- * would only loop, so the primary stops the others and exits 1; the worker has said why on stderr.
- */
+/** The cluster primary (cluster/primary.ts) under this process's signals: stops when told or when a worker failed. */
 function supervise(config: Config): void {
-  const logger = createLogger(config.log.level);
-  let stopping = false;
-  let exitCode = 0;
-  const fork = (n: number) => {
-    let listened = false;
-    const worker = cluster.fork({ CUSTOS_WORKER_INDEX: String(n) });
-    worker.on("listening", () => {
-      listened = true;
-    });
-    worker.on("exit", (code, signal) => {
-      if (stopping) return;
-      if (!listened) {
-        logger.error("worker could not start; stopping", { event: "worker_start_failed", worker: n, code, signal });
-        exitCode = 1;
-        stop("SIGTERM");
-        return;
-      }
-      logger.error("worker exited; starting a new one", { event: "worker_exit", worker: n, code, signal });
-      setTimeout(() => {
-        if (!stopping) fork(n);
-      }, 500);
-    });
-  };
+  const primary = startPrimary(config, createLogger(config.log.level));
   const stop = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill(signal);
-    const check = setInterval(() => {
-      if (Object.keys(cluster.workers ?? {}).length === 0) {
-        clearInterval(check);
-        process.exit(exitCode);
-      }
-    }, 50);
+    primary.stop(signal).then(
+      (code) => process.exit(code),
+      (err: unknown) => {
+        process.stderr.write(`custos: stop failed: ${(err as Error).message}\n`);
+        process.exit(1);
+      },
+    );
   };
-  for (let i = 1; i <= config.server.workers; i++) fork(i);
-  logger.info("custos primary started", { event: "primary", workers: config.server.workers });
+  void primary.failed.then(() => stop("SIGTERM"));
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
 }

@@ -27,7 +27,7 @@ export const SETTINGS = {
     env: "CUSTOS_WORKERS",
     type: "string",
     default: "auto",
-    description: "Worker processes sharing the port (node:cluster): a number, or `auto` = one per core with `REDIS_URL`, 1 with in-memory state (which one process owns). More than 1 requires `REDIS_URL`; each worker writes its own decision log (`<name>.w<N>.jsonl`).",
+    description: "Worker processes sharing the port (node:cluster): a number, or `auto` = one per core with `REDIS_URL`, 1 with in-memory state (which one process owns). More than 1 requires `REDIS_URL`; the primary process then writes the one decision log and aggregates `/metrics` over the workers.",
   },
   redisKeyPrefix: { env: "CUSTOS_REDIS_PREFIX", type: "string", default: "custos:", description: "Prefix of every Redis key." },
   sessionTtlSeconds: {

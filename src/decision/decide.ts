@@ -247,9 +247,9 @@ export function createDecider(deps: DeciderDeps): Decide {
       },
     };
     if (options.explain) outcome.explain = { entrypoint: GOVERNANCE_ENTRYPOINT, input, output: raw };
-    return record(outcome, evalMs);
+    return record(outcome, evalMs, after.terminated && !snapshot.session.terminated);
 
-    function record(o: DecideOutcome, evaluationMs: number): DecideOutcome {
+    function record(o: DecideOutcome, evaluationMs: number, endedSession = false): DecideOutcome {
       // Evidence never holds content values: the text becomes a keyed digest, and tool-argument strings with
       // findings are redacted the way the redact obligation would.
       let req = withoutText(request) as unknown as Record<string, unknown>;
@@ -271,6 +271,7 @@ export function createDecider(deps: DeciderDeps): Decide {
         status: o.status,
         event: request.event,
         timings: { inspect_ms: inspectMs, eval_ms: evaluationMs },
+        ...(endedSession ? { session_terminated: true as const } : {}),
       });
       return o;
     }

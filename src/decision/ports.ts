@@ -199,6 +199,8 @@ export interface DecisionRecord {
   event: string;
   /** Milliseconds spent in content inspection and in policy evaluation. */
   timings: { inspect_ms: number; eval_ms: number };
+  /** Present when this decision terminated its session (it was not terminated before). */
+  session_terminated?: true;
 }
 
 /** Receives every decision; must not throw and must not block (buffer, then write). */

@@ -11,6 +11,8 @@ export interface ExpressAppDeps {
   decideHandler: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   admin: Router;
   registry: Registry;
+  /** The /metrics text when it is not `registry`'s alone (a cluster worker asks the primary for every worker's). */
+  metricsText?: () => Promise<string>;
   /** Readiness: resolves with the checks; `ok` false means 503. */
   ready: () => Promise<{ ok: boolean; checks: Record<string, unknown> }>;
   onError?: (err: CustosError, req: IncomingMessage) => void;
@@ -43,7 +45,7 @@ export function createCustosRouter(deps: ExpressAppDeps): Router {
     sendJson(res, r.ok ? 200 : 503, { status: r.ok ? "ready" : "not_ready", checks: r.checks });
   });
   router.get("/metrics", async (_req, res) => {
-    const text = await deps.registry.metrics();
+    const text = deps.metricsText ? await deps.metricsText() : await deps.registry.metrics();
     res.writeHead(200, { "content-type": deps.registry.contentType });
     res.end(text);
   });

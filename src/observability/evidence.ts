@@ -1,6 +1,7 @@
 // Fans each decision and admin action out to the evidence that outlives it: the hash-chained decision log, the
 // metrics and one log line. Runs after the answer is computed and never blocks it.
 import { createDecisionLog, startDecisionLogThread } from "../audit/index.js";
+import { createForwardedDecisionLog } from "../cluster/worker-bridge.js";
 import type { DecisionRecord } from "../decision/ports.js";
 import type { AdminAction } from "../http/routes/admin.js";
 import type { Logger } from "./logger.js";
@@ -25,6 +26,11 @@ export interface EvidenceOptions {
    * fill every core it only adds the hand-over. @default true
    */
   logThread?: boolean;
+  /**
+   * In a cluster worker: send the records to the primary, which writes the one log file (cluster/primary.ts);
+   * `auditPath` then only says whether there is a log. @default false
+   */
+  toPrimary?: boolean;
   logger: Logger;
   metrics: Metrics;
 }
@@ -41,15 +47,20 @@ export async function createEvidence(options: EvidenceOptions): Promise<Evidence
         onError: (err: Error) => logger.error("decision log write failed", { event: "audit_error", error: err.message }),
       }
     : null;
-  const log = !logOptions ? null : options.logThread === false ? createDecisionLog(logOptions) : await startDecisionLogThread(logOptions);
+  const log = !logOptions
+    ? null
+    : options.toPrimary
+      ? createForwardedDecisionLog(logOptions.onError)
+      : options.logThread === false
+        ? createDecisionLog(logOptions)
+        : await startDecisionLogThread(logOptions);
   return {
     decision(record) {
       metrics.decisions.inc({ decision: record.result.decision, event: record.event });
       metrics.decisionDuration.observe(record.latency_ms / 1000);
       metrics.policyEvalDuration.observe(record.timings.eval_ms / 1000);
       metrics.inspectionDuration.observe(record.timings.inspect_ms / 1000);
-      const terminated = (record.result.obligations as { type?: string }[]).some((o) => o.type === "session_termination");
-      if (terminated) metrics.sessionsTerminated.inc();
+      if (record.session_terminated) metrics.sessionsTerminated.inc();
       log?.append({ type: "decision", ...record });
       if (logger.isLevelEnabled?.("debug") !== false) {
         logger.debug("decision", {

@@ -29,6 +29,8 @@ export function createMetrics(registry: Registry, options: { defaultMetrics?: bo
     help: "The active policy bundle (value 1, revision as label).",
     labelNames: ["revision"],
     registers,
+    // Across cluster workers serving the same revision: still 1.
+    aggregator: "max",
   });
   return {
     registry,

@@ -101,8 +101,9 @@ export function createAdminRouter(deps: AdminDeps): Router {
   router.post("/sessions/:id/terminate", async (req, res) => {
     const b = validateTerminate(body(req));
     const who = b.actor ?? "admin";
+    const before = await deps.store.getSession(param(req));
     const session = await deps.store.terminate(param(req), b.reason, who, clock());
-    deps.onAction({ action: "session.terminate", actor: who, target: param(req), reason: b.reason });
+    deps.onAction({ action: "session.terminate", actor: who, target: param(req), reason: b.reason, details: { was_terminated: before.terminated } });
     res.json(session);
   });
   router.post("/sessions/:id/resume", async (req, res) => {

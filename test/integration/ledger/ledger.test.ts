@@ -109,6 +109,8 @@ describe("session ledger on Redis, two replicas", () => {
 
   test("a high-severity signal flags the principal and terminates its session", async () => {
     const s = sid("flag");
+    const terminatedTotal = async () => Number(/^custos_sessions_terminated_total (\d+)$/m.exec((await a.get("/metrics")).text)?.[1]);
+    const before = await terminatedTotal();
     const r0 = await b.post("/admin/principals/t:agent/signals", { kind: "unusual_privilege_use", severity: "high", ttl_seconds: 2 }, ADMIN);
     assert.equal(r0.status, 200);
     const r = await a.post("/decide", read(s));
@@ -116,6 +118,10 @@ describe("session ledger on Redis, two replicas", () => {
     assert.ok(codes(r.body).includes("PRINCIPAL_FLAGGED"));
     assert.ok(r.body.obligations.some((o: any) => o.type === "session_termination"));
     assert.equal(r.body.session.terminated, true);
+    // Further decisions of the flagged principal and an admin terminate do not end the session again.
+    assert.equal((await a.post("/decide", read(s))).body.session.terminated, true);
+    assert.equal((await a.post(`/admin/sessions/${s}/terminate`, { reason: "again" }, ADMIN)).status, 200);
+    assert.equal(await terminatedTotal(), before + 1, "custos_sessions_terminated_total counts sessions, not events");
     // The signal expires, but the session stays terminated.
     await new Promise((res) => setTimeout(res, 2100));
     assert.deepEqual(codes((await b.post("/decide", read(s))).body), ["SESSION_TERMINATED"]);
