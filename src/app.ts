@@ -16,7 +16,8 @@ import { createAdminRouter, type AdminAction } from "./http/routes/admin.js";
 import { AUTHZEN_PATHS, createAuthzenHandlers } from "./http/routes/authzen.js";
 import { createDataApiHandler, DATA_API_PREFIX } from "./http/routes/data-api.js";
 import { createDecideHandler } from "./http/routes/decide.js";
-import { createExpressApp } from "./http/express-app.js";
+import { createEmbeddedRouter, createExpressApp, type ExpressAppDeps } from "./http/express-app.js";
+import type { Router } from "express";
 import { createRequestListener, type FastRoute } from "./http/server.js";
 import { validateDecideRequest } from "./http/decide-validator.js";
 import { createAuthzenService } from "./interop/authzen-service.js";
@@ -35,7 +36,14 @@ import { createEvidence, type Evidence } from "./observability/evidence.js";
 
 /** A built, not yet listening, Custos. */
 export interface App {
+  /** The HTTP(S) server, not yet listening (`main.ts` listens). */
   server: Server;
+  /**
+   * The same API as an Express router, to serve Custos from a user's own Express app instead of `server`:
+   * `host.use("/custos", app.router)`. Mount it before, or beside, any body parser (an already parsed JSON body is
+   * used as it is).
+   */
+  router: Router;
   policy: PolicyHolder;
   store: SessionStore;
   metrics: Metrics;
@@ -185,7 +193,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     },
     clock,
   });
-  const app = createExpressApp({
+  const httpDeps: ExpressAppDeps = {
     decideHandler,
     admin,
     registry: metrics.registry,
@@ -210,7 +218,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     },
     onError: onHttpError,
     routes: interopRoutes,
-  });
+  };
+  const app = createExpressApp(httpDeps);
+  const router = createEmbeddedRouter(httpDeps);
   const listener = createRequestListener([{ method: "POST", path: "/decide", handler: decideHandler }, ...interopRoutes], app);
   const server: Server = config.tls
     ? (createTlsServer(
@@ -235,6 +245,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   let closing: Promise<void> | null = null;
   return {
     server,
+    router,
     policy,
     store,
     metrics,

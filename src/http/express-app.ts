@@ -62,6 +62,17 @@ export function errorHandler(onError?: (err: CustosError, req: IncomingMessage) 
   };
 }
 
+/**
+ * The routes of a Custos instance with their error handler, for `app.use("/custos", router)` in a user's own
+ * Express app; paths it does not serve fall through to the host app.
+ */
+export function createEmbeddedRouter(deps: ExpressAppDeps): Router {
+  const router = express.Router();
+  router.use(createCustosRouter(deps));
+  router.use(errorHandler(deps.onError));
+  return router;
+}
+
 /** Builds the whole Express app. */
 export function createExpressApp(deps: ExpressAppDeps): Express {
   const app = express();

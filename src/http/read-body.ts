@@ -21,6 +21,9 @@ export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES)
     req.resume();
     throw new CustosError("unsupported_media_type", "request body must be application/json");
   }
+  // Embedded behind a body parser (express.json() in the host app), the body is already read and parsed.
+  const parsed = req as IncomingMessage & { _body?: boolean; body?: unknown };
+  if (parsed.body !== undefined && (parsed._body === true || req.readableEnded)) return parsed.body;
   const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > limit) {
     req.resume();
