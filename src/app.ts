@@ -158,6 +158,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     validateDecideRequest,
     entrypoint: config.authzen.entrypoint,
     sink,
+    inspector,
     clock,
   });
   const authzenHandlers = createAuthzenHandlers({
@@ -167,7 +168,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     rateLimit,
     onError: onHttpError,
   });
-  const dataApiHandler = createDataApiHandler({ api: createDataApi({ policy: () => policy.current(), sink, clock }), authenticate, rateLimit, onError: onHttpError });
+  const dataApiHandler = createDataApiHandler({ api: createDataApi({ policy: () => policy.current(), sink, clock, inspector }), authenticate, rateLimit, onError: onHttpError });
   const interopRoutes: FastRoute[] = [
     { method: "POST", path: AUTHZEN_PATHS.evaluation, handler: authzenHandlers.evaluation },
     { method: "POST", path: AUTHZEN_PATHS.evaluations, handler: authzenHandlers.evaluations },

@@ -5,7 +5,9 @@
 //   the AuthZEN request as input and must return `{decision, context?}`.
 import { CustosError } from "../errors.js";
 import type { Decide } from "../decision/decide.js";
-import type { DecisionSink } from "../decision/ports.js";
+import { randomBytes } from "node:crypto";
+import type { ContentInspector, DecisionSink } from "../decision/ports.js";
+import { createInspector } from "../inspect/index.js";
 import type { DecideRequest } from "../decision/request.js";
 import { GOVERNANCE_ENTRYPOINT, type PolicyInstance } from "../policy/policy-engine.js";
 import { recordDirect } from "./direct-record.js";
@@ -32,6 +34,8 @@ export interface AuthzenServiceDeps {
   entrypoint: string;
   /** Evidence of direct evaluations (governance ones are recorded by decide()). */
   sink?: DecisionSink;
+  /** Redacts secrets and personal data in that evidence. @default a private inspector */
+  inspector?: ContentInspector;
   clock?: () => number;
 }
 
@@ -89,6 +93,7 @@ function failed(err: unknown): EvaluationResponse {
 /** Creates the PDP. */
 export function createAuthzenService(deps: AuthzenServiceDeps): AuthzenService {
   const clock = deps.clock ?? Date.now;
+  const inspector = deps.inspector ?? createInspector({ fingerprintKey: randomBytes(32) });
 
   const modeOf = (policy: PolicyInstance | null): AuthzenMode =>
     !policy ? null : policy.has(GOVERNANCE_ENTRYPOINT) ? "governance" : policy.has(deps.entrypoint) ? "policy" : null;
@@ -116,6 +121,7 @@ export function createAuthzenService(deps: AuthzenServiceDeps): AuthzenService {
         deps.sink,
         { event: "authzen", decision: answer.decision ? "allow" : "deny", revision: policy.revision, caller, input: { ...request }, status: 200, startedAt, evalMs },
         clock(),
+        inspector,
       );
       return answer;
     } catch (err) {
@@ -124,6 +130,7 @@ export function createAuthzenService(deps: AuthzenServiceDeps): AuthzenService {
           deps.sink,
           { event: "authzen", decision: "deny", revision: policy.revision, caller, input: { ...request }, status: 500, startedAt, evalMs: 0 },
           clock(),
+          inspector,
         );
       }
       throw err;

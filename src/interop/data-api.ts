@@ -20,7 +20,7 @@ export interface DataApiDeps {
   policy: () => PolicyInstance | null;
   sink?: DecisionSink;
   clock?: () => number;
-  /** Redacts tool arguments in the evidence (no finding is recorded, so no fingerprint key is needed). @default a private inspector */
+  /** Redacts secrets and personal data in the evidence (no finding is recorded, so no fingerprint key is needed). @default a private inspector */
   inspector?: ContentInspector;
 }
 
@@ -35,31 +35,17 @@ export function entrypointOfPath(rawPath: string): string {
   return path.replace(/^\/+|\/+$/g, "").replace(/\/{2,}/g, "/");
 }
 
-/** Each string in `value` (at any depth) with its findings redacted, as /decide's evidence redacts tool arguments. */
-function redactStrings(value: unknown, inspector: ContentInspector): unknown {
-  if (typeof value === "string") {
-    const findings = inspector.inspect([{ field: "value", text: value }]);
-    return findings.length > 0 ? inspector.redact(value, findings) : value;
-  }
-  if (Array.isArray(value)) return value.map((v) => redactStrings(v, inspector));
-  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactStrings(v, inspector)]));
-  return value;
-}
-
 /**
- * The content of a governance input kept out of the decision log: the text becomes its length and the secrets and
- * personal data in tool-argument strings are redacted (the input reaches the policy unchanged).
+ * A governance input's text kept out of the decision log: it becomes its length (the input reaches the policy
+ * unchanged). Secrets and personal data in every other string are redacted by recordDirect.
  */
-function withoutContent(input: unknown, inspector: ContentInspector): unknown {
-  const request = (input as { request?: { data?: { text?: unknown }; tool?: { arguments?: unknown } } } | null)?.request;
+function withoutText(input: unknown): unknown {
+  const request = (input as { request?: { data?: { text?: unknown } } } | null)?.request;
   if (!request || typeof request !== "object") return input;
   let out: Record<string, unknown> = request;
   if (typeof request.data?.text === "string") {
     const { text, ...data } = request.data;
     out = { ...out, data: { ...data, text_length: (text as string).length } };
-  }
-  if (request.tool && typeof request.tool === "object" && request.tool.arguments !== undefined) {
-    out = { ...out, tool: { ...request.tool, arguments: redactStrings(request.tool.arguments, inspector) } };
   }
   return out === request ? input : { ...(input as object), request: out };
 }
@@ -91,10 +77,10 @@ export function createDataApi(deps: DataApiDeps): {
       try {
         result = policy.evaluate(path, given);
       } catch (err) {
-        recordDirect(deps.sink, evidence(500, 0), clock());
+        recordDirect(deps.sink, evidence(500, 0), clock(), inspector);
         throw err;
       }
-      const id = recordDirect(deps.sink, evidence(200, performance.now() - t, result === undefined ? "undefined" : "defined"), clock());
+      const id = recordDirect(deps.sink, evidence(200, performance.now() - t, result === undefined ? "undefined" : "defined"), clock(), inspector);
       return result === undefined ? { decision_id: id } : { result, decision_id: id };
 
       function evidence(status: number, evalMs: number, decision = "error") {
@@ -103,7 +89,7 @@ export function createDataApi(deps: DataApiDeps): {
           decision,
           revision: policy?.revision ?? null,
           caller: options.caller ?? null,
-          input: { path, ...(hasInput ? { input: withoutContent(input, inspector) } : {}) },
+          input: { path, ...(hasInput ? { input: withoutText(input) } : {}) },
           status,
           startedAt: started,
           evalMs,

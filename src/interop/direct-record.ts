@@ -1,7 +1,7 @@
 // The evidence of an evaluation that does not go through decide() (a plain AuthZEN bundle, the OPA Data API): the
 // same decision record, so the decision log and the metrics see every answer Custos gives.
 import { randomUUID } from "node:crypto";
-import type { DecisionRecord, DecisionSink } from "../decision/ports.js";
+import type { ContentInspector, DecisionRecord, DecisionSink } from "../decision/ports.js";
 
 /** What one direct evaluation reports. */
 export interface DirectEvaluation {
@@ -20,15 +20,29 @@ export interface DirectEvaluation {
   decisionId?: string;
 }
 
-/** Records a direct evaluation and returns its decision id. */
-export function recordDirect(sink: DecisionSink | undefined, e: DirectEvaluation, nowMs: number): string {
+/** Each string in `value` (at any depth) with its secrets and personal data redacted, as /decide's evidence is. */
+export function redactStrings(value: unknown, inspector: ContentInspector): unknown {
+  if (typeof value === "string") {
+    const findings = inspector.inspect([{ field: "value", text: value }]);
+    return findings.length > 0 ? inspector.redact(value, findings) : value;
+  }
+  if (Array.isArray(value)) return value.map((v) => redactStrings(v, inspector));
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactStrings(v, inspector)]));
+  return value;
+}
+
+/**
+ * Records a direct evaluation and returns its decision id. Its input may hold anything (no schema says where the
+ * content is), so every string of it is inspected and recorded redacted.
+ */
+export function recordDirect(sink: DecisionSink | undefined, e: DirectEvaluation, nowMs: number, inspector: ContentInspector): string {
   const id = e.decisionId ?? randomUUID();
   const record: DecisionRecord = {
     decision_id: id,
     time: new Date(nowMs).toISOString(),
     revision: e.revision,
     caller: e.caller,
-    input: e.input,
+    input: redactStrings(e.input, inspector) as Record<string, unknown>,
     result: { decision: e.decision, reasons: [], obligations: [] },
     session: {},
     latency_ms: performance.now() - e.startedAt,

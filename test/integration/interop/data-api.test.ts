@@ -103,3 +103,32 @@ test("the Rego AuthZEN adapter (custos/authzen/evaluation in the governance bund
     if (viaApi.context?.access_request) assert.deepEqual(viaRego.context?.access_request, {});
   }
 });
+
+test("direct evaluations (a plain AuthZEN bundle, the Data API) record their input with secrets and personal data redacted, wherever they are", async () => {
+  const bundle = await buildBundle({
+    sources: ["test/fixtures/authzen-todo"],
+    entrypoints: ["custos/authzen/evaluation", "authzen_todo/allow"],
+    data: { todo_pip: { users: interopSet("todo-users-pip.json") } },
+  });
+  const svc = await startApp({ CUSTOS_BUNDLE: bundle, CUSTOS_WATCH_INTERVAL_MS: "0" });
+  const aws = "AKIA" + "Q7RZ4KX2M9WPL3VB";
+  const mail = "maria.kowalska@" + "example.org";
+  try {
+    const authzen = await svc.post("/access/v1/evaluation", {
+      subject: { type: "user", id: "CiRmZDA2MTRkMy1jMzlhLTQ3ODEtYjdiZC04Yjk2ZjVhNTEwMGQSBWxvY2Fs" },
+      action: { name: "can_read_user" },
+      resource: { type: "user", id: "beth@the-smiths.com" },
+      context: { note: `use ${aws} and write to ${mail}` },
+    });
+    assert.equal(authzen.status, 200);
+    const data = await svc.post("/v1/data/authzen_todo/allow", { input: { deep: [{ token: aws }], contact: mail } });
+    assert.equal(data.status, 200);
+  } finally {
+    await svc.app.close();
+  }
+  const log = (await import("node:fs")).readFileSync(svc.auditPath, "utf8");
+  assert.equal(log.trim().split("\n").length, 2, "both evaluations are recorded");
+  assert.ok(!log.includes(aws) && !log.includes(mail), "no value in the decision log");
+  assert.ok(log.includes("[REDACTED:aws-access-key]") && log.includes("[REDACTED:email]"));
+  await svc.close();
+});
