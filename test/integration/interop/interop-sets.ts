@@ -1,11 +1,13 @@
-// Reads the AuthZEN interoperability decision sets, which sit beside the repository (`../shared/authzen-interop/`)
-// and are never copied into it, and builds the test bundles of the scenarios from test/fixtures/authzen-*.
+// Reads the public AuthZEN interoperability decision sets (Todo, API gateway and 1.0 certification cases, from the
+// OpenID AuthZEN interop project, MIT: test/fixtures/authzen-interop/LICENSE-authzen-todo-backend-MIT.txt), kept
+// unchanged in test/fixtures/authzen-interop/, and builds the test bundles of the scenarios from
+// test/fixtures/authzen-*.
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { buildBundle } from "../../helpers/build-bundle.js";
 
 /** The directory of the decision sets. */
-export const INTEROP_DIR = resolve("..", "shared", "authzen-interop");
+export const INTEROP_DIR = resolve("test", "fixtures", "authzen-interop");
 
 /** A JSON file of the decision sets. */
 export function interopSet<T = any>(name: string): T {
