@@ -215,17 +215,19 @@ export function describeStoreContract(name: string, make: MakeHarness): void {
       const s = id("s");
       const p = id("agent");
       const t0 = secs(h);
-      await h.store.addSignal(p, { kind: "unusual_privilege_use", severity: "high", expires_at: t0 + 1 });
+      // Expiries at least 2 s ahead: with a real clock (Redis) the writes may cross a second boundary, and a store
+      // may prune by its own clock when it writes.
+      await h.store.addSignal(p, { kind: "unusual_privilege_use", severity: "high", expires_at: t0 + 2 });
       await h.store.addSignal(p, { kind: "impossible_travel", severity: "medium", expires_at: t0 + 3600 });
       await h.store.addSignal(p, { kind: "stale", severity: "low", expires_at: t0 - 1 });
       assert.deepEqual((await read(h, s, { principalId: p, now: t0 })).principal.signals, [
-        { kind: "unusual_privilege_use", severity: "high", expires_at: t0 + 1 },
+        { kind: "unusual_privilege_use", severity: "high", expires_at: t0 + 2 },
         { kind: "impossible_travel", severity: "medium", expires_at: t0 + 3600 },
       ]);
-      const later = (await read(h, s, { principalId: p, now: t0 + 1 })).principal.signals;
+      const later = (await read(h, s, { principalId: p, now: t0 + 2 })).principal.signals;
       assert.deepEqual(later.map((x) => x.kind), ["impossible_travel"], "expired at expires_at");
       await h.store.addSignal(p, { kind: "impossible_travel", severity: "medium", expires_at: t0 + 10 });
-      assert.deepEqual((await read(h, s, { principalId: p, now: t0 + 1 })).principal.signals, [
+      assert.deepEqual((await read(h, s, { principalId: p, now: t0 + 2 })).principal.signals, [
         { kind: "impossible_travel", severity: "medium", expires_at: t0 + 10 },
       ]);
     });
