@@ -12,7 +12,7 @@ import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { captureInputs } from "./lib/capture.mjs";
 import { buildMix } from "./lib/mix.mjs";
-import { killAllSync, removeOnExit } from "./lib/proc.mjs";
+import { emitMarkdown, killAllSync, removeOnExit, runScript } from "./lib/proc.mjs";
 import { fixed, num, parseArgs, quantile, round, table, thousands } from "./lib/stats.mjs";
 import { checkDist, opaBundleDir, opaPath, ROOT, startCustos } from "./lib/targets.mjs";
 
@@ -210,16 +210,11 @@ async function main() {
       `p50 at ${thousands(last.principals)} ÷ p50 at ${thousands(first.principals)} principals: ${fixed(report.registry_ratio_p50, 2)} ` +
         `(throughput ratio ${fixed(report.registry_ratio_throughput, 2)}).`,
     ].join("\n");
-    process.stdout.write(`${md}\n`);
-    if (args["markdown-out"]) writeFileSync(join(process.cwd(), String(args["markdown-out"])), `${md}\n`);
+    emitMarkdown(md, args);
   } finally {
     killAllSync();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-main().catch((err) => {
-  process.stderr.write(`eval: ${err?.stack ?? err}\n`);
-  killAllSync();
-  process.exit(1);
-});
+runScript("eval", main);

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { checkAll200 } from "./lib/capture.mjs";
 import { buildMix, SID } from "./lib/mix.mjs";
-import { killAllSync, removeOnExit, sleep } from "./lib/proc.mjs";
+import { emitMarkdown, killAllSync, removeOnExit, runScript, sleep } from "./lib/proc.mjs";
 import { fixed, num, parseArgs, table, thousands } from "./lib/stats.mjs";
 import { ROOT, startCustos, startRedis } from "./lib/targets.mjs";
 import { checkWrk, runWrk, writeBodies } from "./lib/wrk.mjs";
@@ -144,16 +144,11 @@ async function main() {
         a.functions.slice(0, top).map((f) => [`\`${f.function}\``, f.where, f.component, fixed(f.self_ms, 0), pct(f.share)]),
       ),
     ].join("\n");
-    process.stdout.write(`${md}\n`);
-    if (args["markdown-out"]) writeFileSync(join(process.cwd(), String(args["markdown-out"])), `${md}\n`);
+    emitMarkdown(md, args);
   } finally {
     killAllSync();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-main().catch((err) => {
-  process.stderr.write(`profile: ${err?.stack ?? err}\n`);
-  killAllSync();
-  process.exit(1);
-});
+runScript("profile", main);

@@ -19,7 +19,7 @@ import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { captureInputs, checkAll200, checkOpa } from "./lib/capture.mjs";
 import { buildMix, SID } from "./lib/mix.mjs";
-import { httpRequest, killAllSync, removeOnExit, machineCpu, treeCpu, treePeakRssMiB, waitQuiet } from "./lib/proc.mjs";
+import { httpRequest, killAllSync, machineCpu, removeOnExit, runScript, treeCpu, treePeakRssMiB, waitQuiet } from "./lib/proc.mjs";
 import { fixed, median, num, parseArgs, round, table, thousands } from "./lib/stats.mjs";
 import { opaPath, ROOT, startBare, startCustos, startOpaOnPolicy, startRedis } from "./lib/targets.mjs";
 import { checkWrk, runWrk, writeBodies } from "./lib/wrk.mjs";
@@ -343,8 +343,4 @@ function markdown(r) {
   return out.join("\n");
 }
 
-main().catch((err) => {
-  process.stderr.write(`bench: ${err?.stack ?? err}\n`);
-  killAllSync();
-  process.exit(1);
-});
+runScript("bench", main);

@@ -18,7 +18,7 @@ import { availableParallelism, tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { buildMix, SID } from "./lib/mix.mjs";
 import { checkAll200 } from "./lib/capture.mjs";
-import { httpRequest, killAllSync, removeOnExit, treeCpu, treeRssMiB } from "./lib/proc.mjs";
+import { emitMarkdown, httpRequest, killAllSync, removeOnExit, runScript, treeCpu, treeRssMiB } from "./lib/proc.mjs";
 import { fixed, num, parseArgs, round, table, thousands } from "./lib/stats.mjs";
 import { ROOT, startCustos } from "./lib/targets.mjs";
 import { checkWrk, runWrk, writeBodies } from "./lib/wrk.mjs";
@@ -167,8 +167,7 @@ async function main() {
         (escalations > 0 ? ` (${thousands(escalations)} escalations after the warm-up, each leaving a pending approval in the ledger until it expires).` : "."),
       `Verdict: RSS ${grew ? "GREW" : "stayed flat"} after warm-up (threshold: more than 16 MiB and 10 %).`,
     ].join("\n");
-    process.stdout.write(`${md}\n`);
-    if (args["markdown-out"]) writeFileSync(join(process.cwd(), String(args["markdown-out"])), `${md}\n`);
+    emitMarkdown(md, args);
     if (failures > 0) process.exitCode = 1;
   } finally {
     killAllSync();
@@ -176,8 +175,4 @@ async function main() {
   }
 }
 
-main().catch((err) => {
-  process.stderr.write(`soak: ${err?.stack ?? err}\n`);
-  killAllSync();
-  process.exit(1);
-});
+runScript("soak", main);

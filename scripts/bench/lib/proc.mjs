@@ -1,9 +1,10 @@
 // Child processes of the benchmarks: spawn, wait until they answer, measure them from /proc, and kill every one of
 // them (with its descendants) whatever way the harness ends.
 import { spawn, spawnSync } from "node:child_process";
-import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { createServer } from "node:net";
+import { join } from "node:path";
 
 const children = new Set();
 const tempDirs = new Set();
@@ -305,3 +306,18 @@ const CORES = (() => {
     return 1;
   }
 })();
+
+/** Prints a script's Markdown report, and with `--markdown-out FILE` also writes it there. */
+export function emitMarkdown(md, args) {
+  process.stdout.write(`${md}\n`);
+  if (args["markdown-out"]) writeFileSync(join(process.cwd(), String(args["markdown-out"])), `${md}\n`);
+}
+
+/** Runs a benchmark script's `main`; an error kills every child and exits 1 with the script's name. */
+export function runScript(name, main) {
+  main().catch((err) => {
+    process.stderr.write(`${name}: ${err?.stack ?? err}\n`);
+    killAllSync();
+    process.exit(1);
+  });
+}
