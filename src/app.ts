@@ -5,6 +5,7 @@ import { createHmac, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { createServer as createTlsServer } from "node:https";
+import { createSecureContext } from "node:tls";
 import { availableParallelism } from "node:os";
 import { Registry } from "prom-client";
 import type { Config } from "./config/load-config.js";
@@ -67,6 +68,7 @@ export interface AppOverrides {
  */
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
   const logger = overrides.logger ?? createLogger(config.log.level);
+  const tls = config.tls ? readTls(config.tls) : null;
   const tokens = config.pep.tokensFile ? await loadPepTokens(config.pep.tokensFile, config.admin.token) : null;
   const mtls = Boolean(config.tls?.ca);
   if (!tokens && !mtls && !isLoopback(config.server.host)) {
@@ -223,14 +225,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const app = createExpressApp(httpDeps);
   const router = createEmbeddedRouter(httpDeps);
   const listener = createRequestListener([{ method: "POST", path: "/decide", handler: decideHandler }, ...interopRoutes], app);
-  const server: Server = config.tls
+  const server: Server = tls
     ? (createTlsServer(
-        {
-          cert: readFileSync(config.tls.cert),
-          key: readFileSync(config.tls.key),
-          ...(config.tls.ca ? { ca: readFileSync(config.tls.ca), requestCert: true, rejectUnauthorized: true } : {}),
-          keepAliveTimeout: 65_000,
-        },
+        { ...tls, ...(tls.ca ? { requestCert: true, rejectUnauthorized: true } : {}), keepAliveTimeout: 65_000 },
         listener,
       ) as unknown as Server)
     : createServer({ keepAliveTimeout: 65_000 }, listener);
@@ -268,6 +265,31 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       return closing;
     },
   };
+}
+
+/**
+ * Reads the TLS files and checks that they make a usable context, before anything else starts.
+ * @throws CustosError `invalid_request` naming the variable whose file is missing or unusable
+ */
+function readTls(files: NonNullable<Config["tls"]>): { cert: Buffer; key: Buffer; ca?: Buffer } {
+  const read = (variable: string, path: string): Buffer => {
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      throw new CustosError("invalid_request", `${variable} ${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? "error"})`, { cause: err });
+    }
+  };
+  const out = {
+    cert: read("CUSTOS_TLS_CERT", files.cert),
+    key: read("CUSTOS_TLS_KEY", files.key),
+    ...(files.ca ? { ca: read("CUSTOS_TLS_CA", files.ca) } : {}),
+  };
+  try {
+    createSecureContext(out);
+  } catch (err) {
+    throw new CustosError("invalid_request", `CUSTOS_TLS_CERT, CUSTOS_TLS_KEY${files.ca ? ", CUSTOS_TLS_CA" : ""}: not a usable certificate, key and CA (${(err as Error).message})`, { cause: err });
+  }
+  return out;
 }
 
 function readVerificationKey(path: string): VerificationKey {

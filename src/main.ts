@@ -14,7 +14,9 @@ async function serve(config: Config, worker: number | null): Promise<void> {
   const app = await createApp(config);
   const { server, logger } = app;
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (err: NodeJS.ErrnoException) =>
+      reject(new CustosError("invalid_request", `cannot listen on HOST ${config.server.host}, PORT ${config.server.port}: ${err.code ?? err.message}`, { cause: err })),
+    );
     server.listen(config.server.port, config.server.host, () => resolve());
   });
   const address = server.address();

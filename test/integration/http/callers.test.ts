@@ -132,5 +132,12 @@ describe("mutual TLS", () => {
     } finally {
       await svc.close();
     }
+    // TLS files that are missing or do not belong together stop the start with the variable's name.
+    await assert.rejects(startApp({ CUSTOS_TLS_CERT: join(dir, "missing.pem"), CUSTOS_TLS_KEY: join(dir, "server.key") }), /CUSTOS_TLS_CERT .*missing\.pem: cannot read \(ENOENT\)/);
+    await assert.rejects(startApp({ CUSTOS_TLS_CERT: join(dir, "server.key"), CUSTOS_TLS_KEY: join(dir, "server.pem") }), /CUSTOS_TLS_CERT, CUSTOS_TLS_KEY: not a usable/);
+    await assert.rejects(
+      startApp({ CUSTOS_TLS_CERT: join(dir, "server.pem"), CUSTOS_TLS_KEY: join(dir, "server.key"), CUSTOS_TLS_CA: join(dir, "nope.pem") }),
+      /CUSTOS_TLS_CA .*nope\.pem: cannot read/,
+    );
   });
 });
