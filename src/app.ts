@@ -127,11 +127,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
 
   const fingerprintKey = config.inspect.fingerprintKey ?? randomBytes(32).toString("hex");
   const inspector = createInspector({ fingerprintKey });
-  // The decision log gets a thread of its own when a core is left over (one process on several cores); when the
-  // worker processes already take every core (CUSTOS_WORKERS=auto with Redis) each keeps its log in-process.
-  const logThread = config.server.workers < availableParallelism();
-  // A cluster worker hands its records to the primary, which writes the one chain in CUSTOS_AUDIT_LOG.
+  // A cluster worker hands its records to the primary, which writes the one chain in CUSTOS_AUDIT_LOG. One process
+  // seals and writes in a thread of its own when a core is left over for it, else in-process.
   const worker = cluster.isWorker;
+  const logThread = config.server.workers < availableParallelism();
   const evidence = await createEvidence({ auditPath: config.audit.path, logThread, toPrimary: worker, logger, metrics });
 
   const decide = createDecider({

@@ -2,6 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { CustosError } from "../errors.js";
 import { GOVERNANCE_ENTRYPOINT, type PolicyInstance } from "../policy/policy-engine.js";
+import { mapStrings } from "./content-strings.js";
 import { readPolicyOutput, type PolicyOutput } from "./policy-output.js";
 import { bindingOf, buildPolicyInput, withoutText } from "./policy-input.js";
 import {
@@ -58,28 +59,6 @@ export interface DecideOutcome {
 }
 
 export type Decide = (request: DecideRequest, options?: DecideOptions) => Promise<DecideOutcome>;
-
-/** Below this depth a subtree of tool arguments is inspected, and redacted, as one text (its JSON). */
-const MAX_ARGUMENT_DEPTH = 32;
-
-/** A key as a segment of a field name: `~` → `~0`, `.` → `~1` (as in JSON Pointer), so field names are unambiguous. */
-function fieldKey(key: string): string {
-  return key.includes("~") || key.includes(".") ? key.replaceAll("~", "~0").replaceAll(".", "~1") : key;
-}
-
-/**
- * `value` with every string replaced by `map(field, text)` (unchanged where it returns undefined); `field` is the
- * dotted path from `path` (in a key, `~` is written `~0` and `.` is `~1`, so two strings never share a field name).
- * A subtree deeper than {@link MAX_ARGUMENT_DEPTH} is passed as one text, so nothing escapes
- * inspection however deep it nests. Keys are copied as data properties (`__proto__` stays a plain key).
- */
-function mapStrings(value: unknown, path: string, depth: number, map: (field: string, text: string) => string | undefined): unknown {
-  if (typeof value === "string") return map(path, value) ?? value;
-  if (value === null || typeof value !== "object") return value;
-  if (depth >= MAX_ARGUMENT_DEPTH) return map(path, JSON.stringify(value)) ?? value;
-  if (Array.isArray(value)) return value.map((x, i) => mapStrings(x, `${path}.${i}`, depth + 1, map));
-  return Object.fromEntries(Object.entries(value).map(([k, x]) => [k, mapStrings(x, `${path}.${fieldKey(k)}`, depth + 1, map)]));
-}
 
 /** The strings of a request that content inspection reads: `data.text` and every string in `tool.arguments`. */
 export function inspectedFields(request: DecideRequest): { field: string; text: string }[] {

@@ -1,6 +1,7 @@
 // The evidence of an evaluation that does not go through decide() (a plain AuthZEN bundle, the OPA Data API): the
 // same decision record, so the decision log and the metrics see every answer Custos gives.
 import { randomUUID } from "node:crypto";
+import { mapStrings } from "../decision/content-strings.js";
 import type { ContentInspector, DecisionRecord, DecisionSink } from "../decision/ports.js";
 
 /** What one direct evaluation reports. */
@@ -21,14 +22,11 @@ export interface DirectEvaluation {
 }
 
 /** Each string in `value` (at any depth) with its secrets and personal data redacted, as /decide's evidence is. */
-export function redactStrings(value: unknown, inspector: ContentInspector): unknown {
-  if (typeof value === "string") {
-    const findings = inspector.inspect([{ field: "value", text: value }]);
-    return findings.length > 0 ? inspector.redact(value, findings) : value;
-  }
-  if (Array.isArray(value)) return value.map((v) => redactStrings(v, inspector));
-  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactStrings(v, inspector)]));
-  return value;
+function redactStrings(value: unknown, inspector: ContentInspector): unknown {
+  return mapStrings(value, "input", 0, (field, text) => {
+    const findings = inspector.inspect([{ field, text }]);
+    return findings.length > 0 ? inspector.redact(text, findings) : undefined;
+  });
 }
 
 /**
