@@ -10,7 +10,7 @@ export const ERROR_CATALOGUE = {
   resource_not_found: { status: 404, meaning: "The route exists but the object it names (approval, …) does not." },
   method_not_allowed: { status: 405, meaning: "The route exists but not with this method." },
   conflict: { status: 409, meaning: "The object is not in a state that allows this (e.g. an approval already decided)." },
-  payload_too_large: { status: 413, meaning: "The body exceeds the size limit (1 MiB)." },
+  payload_too_large: { status: 413, meaning: "The body exceeds the size limit, or the work it asks for exceeds the per-request budget (findings in one request, content across a batch)." },
   rate_limited: { status: 429, meaning: "This PEP exceeded its decision rate limit; `Retry-After` says when to retry." },
   unsupported_media_type: { status: 415, meaning: "The body is not `application/json`." },
   bundle_invalid: { status: 422, meaning: "A policy bundle or data file could not be loaded; the previous policy keeps serving." },

@@ -1,23 +1,51 @@
-// Every string of a JSON value with a field name, for content inspection and redaction: tool arguments in /decide,
-// whole inputs in the evidence of direct evaluations. One walker, so what is inspected is what is redacted.
+// Every string of a JSON value, keys included, with a field name, for content inspection and redaction: tool
+// arguments in /decide, whole inputs in the evidence of direct evaluations. One walker, so what is inspected is what
+// is redacted, and one naming rule, so a field name never quotes content.
 /** Below this depth a subtree is inspected, and redacted, as one text (its JSON). */
 const MAX_ARGUMENT_DEPTH = 32;
 
-/** A key as a segment of a field name: `~` → `~0`, `.` → `~1` (as in JSON Pointer), so field names are unambiguous. */
-function fieldKey(key: string): string {
-  return key.includes("~") || key.includes(".") ? key.replaceAll("~", "~0").replaceAll(".", "~1") : key;
+/** Keys that read as plain identifiers are named as they are; anything else could be content. */
+const PLAIN_KEY = /^[a-z][a-z_-]{0,31}$/;
+
+/**
+ * The segment that names the value under `key` (the `index`-th key of its object) in a field name: the key itself
+ * when it is a plain lower-case identifier (`path`, `on_behalf_of`), else `#<index>`, so a key that carries a
+ * secret, an e-mail address or any other content is never quoted in a finding, an error or a log.
+ */
+export function fieldSegment(key: string, index: number): string {
+  return PLAIN_KEY.test(key) ? key : `#${index}`;
 }
+
+/** The field name of the `index`-th key itself (its text, inspected like any value) in the object at `path`. */
+export function keyField(path: string, index: number): string {
+  return `${path}.#${index}:key`;
+}
+
+/** What the walker calls for each string: return the replacement, or undefined to keep it. */
+export type MapString = (field: string, text: string) => string | undefined;
 
 /**
  * `value` with every string replaced by `map(field, text)` (unchanged where it returns undefined); `field` is the
- * dotted path from `path` (in a key, `~` is written `~0` and `.` is `~1`, so two strings never share a field name).
- * A subtree deeper than {@link MAX_ARGUMENT_DEPTH} is passed as one text, so nothing escapes
+ * dotted path from `path`, segments named by {@link fieldSegment}. Keys are passed to `map` too, under
+ * {@link keyField}; a key replaced by the same text as an earlier one of its object gets `#<index>` appended, so no
+ * value is lost. A subtree deeper than {@link MAX_ARGUMENT_DEPTH} is passed as one text, so nothing escapes
  * inspection however deep it nests. Keys are copied as data properties (`__proto__` stays a plain key).
  */
-export function mapStrings(value: unknown, path: string, depth: number, map: (field: string, text: string) => string | undefined): unknown {
+export function mapStrings(value: unknown, path: string, depth: number, map: MapString): unknown {
   if (typeof value === "string") return map(path, value) ?? value;
   if (value === null || typeof value !== "object") return value;
   if (depth >= MAX_ARGUMENT_DEPTH) return map(path, JSON.stringify(value)) ?? value;
   if (Array.isArray(value)) return value.map((x, i) => mapStrings(x, `${path}.${i}`, depth + 1, map));
-  return Object.fromEntries(Object.entries(value).map(([k, x]) => [k, mapStrings(x, `${path}.${fieldKey(k)}`, depth + 1, map)]));
+  const out: Record<string, unknown> = {};
+  Object.entries(value).forEach(([k, x], i) => {
+    let key = map(keyField(path, i), k) ?? k;
+    if (Object.hasOwn(out, key)) key = `${key}#${i}`;
+    Object.defineProperty(out, key, {
+      value: mapStrings(x, `${path}.${fieldSegment(k, i)}`, depth + 1, map),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  });
+  return out;
 }

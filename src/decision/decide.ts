@@ -60,7 +60,14 @@ export interface DecideOutcome {
 
 export type Decide = (request: DecideRequest, options?: DecideOptions) => Promise<DecideOutcome>;
 
-/** The strings of a request that content inspection reads: `data.text` and every string in `tool.arguments`. */
+/**
+ * Most findings one request may produce. Past it the request is refused (`413`): a redaction or a record that
+ * silently kept only the first findings would let the rest through in clear, and an unbounded list is unbounded
+ * memory and log size. @default 256
+ */
+export const MAX_FINDINGS_PER_REQUEST = 256;
+
+/** The strings of a request that content inspection reads: `data.text` and every string and key in `tool.arguments`. */
 export function inspectedFields(request: DecideRequest): { field: string; text: string }[] {
   const fields: { field: string; text: string }[] = [];
   if (typeof request.data?.text === "string") fields.push({ field: "data.text", text: request.data.text });
@@ -129,6 +136,11 @@ export function createDecider(deps: DeciderDeps): Decide {
     const t0 = performance.now();
     const findings = deps.inspector.inspect(inspectedFields(request));
     const inspectMs = performance.now() - t0;
+    if (findings.length > MAX_FINDINGS_PER_REQUEST) {
+      throw new CustosError("payload_too_large", `content has more than ${MAX_FINDINGS_PER_REQUEST} findings; split it into smaller requests`, {
+        errors: [{ field: findings[MAX_FINDINGS_PER_REQUEST]!.location.field, message: `more than ${MAX_FINDINGS_PER_REQUEST} findings in one request` }],
+      });
+    }
 
     let snapshot: StateSnapshot;
     let stateOk = true;

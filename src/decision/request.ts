@@ -11,7 +11,7 @@ export interface Principal {
   scopes?: string[];
 }
 
-/** A validated `POST /decide` body. Unknown fields may be present and are ignored. */
+/** A validated `POST /decide` body; the validator has removed every field the contract does not name. */
 export interface DecideRequest {
   session: { id: string };
   event: EventType;

@@ -65,15 +65,19 @@ export function createAuthenticator(options: { tokens: Map<string, string> | nul
   };
 }
 
-/** A rate-limit verdict: `null` when allowed, else seconds to wait. */
-export type RateLimit = (caller: string, nowMs?: number) => number | null;
+/** A rate-limit verdict for `cost` decisions (a batch costs its items): `null` when allowed, else seconds to wait. */
+export type RateLimit = (caller: string, cost?: number, nowMs?: number) => number | null;
 
-/** Token buckets per caller: `perSecond` sustained, bursts of two seconds' worth. `0` allows everything. */
+/**
+ * Token buckets per caller: `perSecond` sustained, bursts of two seconds' worth. `0` allows everything. A request
+ * costing more than a full bucket passes only when the bucket is full and leaves it in debt, so a batch is paid
+ * for in full before the next request.
+ */
 export function createRateLimiter(perSecond: number, maxCallers = 10_000): RateLimit {
   if (perSecond <= 0) return () => null;
   const capacity = perSecond * 2;
   const buckets = new Map<string, { tokens: number; at: number }>();
-  return (caller, nowMs = Date.now()) => {
+  return (caller, cost = 1, nowMs = Date.now()) => {
     let b = buckets.get(caller);
     if (!b) {
       if (buckets.size >= maxCallers) buckets.clear();
@@ -82,11 +86,11 @@ export function createRateLimiter(perSecond: number, maxCallers = 10_000): RateL
     }
     b.tokens = Math.min(capacity, b.tokens + ((nowMs - b.at) / 1000) * perSecond);
     b.at = nowMs;
-    if (b.tokens >= 1) {
-      b.tokens -= 1;
+    if (b.tokens >= Math.min(cost, capacity)) {
+      b.tokens -= cost;
       return null;
     }
-    return Math.max(1, Math.ceil((1 - b.tokens) / perSecond));
+    return Math.max(1, Math.ceil((Math.min(cost, capacity) - b.tokens) / perSecond));
   };
 }
 
@@ -107,11 +111,24 @@ export function admitCaller(
   rateLimit: RateLimit | undefined,
 ): Caller | null {
   const caller = authenticate ? authenticate(req) : null;
-  const wait = caller && rateLimit ? rateLimit(caller.name) : null;
-  if (wait !== null) {
-    req.resume();
-    res.setHeader("retry-after", String(wait));
-    throw new CustosError("rate_limited", `rate limit of this PEP exceeded; retry in ${wait} s`);
-  }
+  if (caller) charge(req, res, caller, rateLimit, 1);
   return caller;
+}
+
+/**
+ * Charges `cost` more decisions to the caller's rate limit (a batch pays for each item beyond the first).
+ * @throws CustosError `rate_limited` (with `Retry-After` set on `res`).
+ */
+export function charge(
+  req: IncomingMessage,
+  res: { setHeader(name: string, value: string): unknown },
+  caller: Caller | null,
+  rateLimit: RateLimit | undefined,
+  cost: number,
+): void {
+  const wait = caller && rateLimit && cost > 0 ? rateLimit(caller.name, cost) : null;
+  if (wait === null) return;
+  req.resume();
+  res.setHeader("retry-after", String(wait));
+  throw new CustosError("rate_limited", `rate limit of this PEP exceeded; retry in ${wait} s`);
 }

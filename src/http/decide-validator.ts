@@ -1,4 +1,6 @@
-// Validates `POST /decide` bodies without counting the characters of every `data.text`.
+// Validates `POST /decide` bodies: the contract's schema, closed so that unknown fields are dropped (neither
+// evaluated nor recorded: a field Custos does not inspect must never reach the policy or the decision log), and
+// without counting the characters of every `data.text`.
 //
 // JSON Schema's maxLength counts code points, which ajv does with a JavaScript loop over the whole string
 // (`ucs2length`): for the texts Custos inspects that loop was 2 % of a decision. A string never has more code points
@@ -8,6 +10,21 @@
 import type { DecideRequest } from "../decision/request.js";
 import { decideRequestSchema, MAX_TEXT_LENGTH } from "./schemas/decide-request.js";
 import { compileValidator } from "./validation.js";
+
+/**
+ * `schema` with `additionalProperties: false` on every object schema that lists `properties`: free-form objects
+ * (`tool.arguments`, which lists none) stay open, everything the contract names is kept, the rest is stripped.
+ */
+export function closeSchema(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(closeSchema);
+  if (schema === null || typeof schema !== "object") return schema;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(schema)) {
+    out[k] = k === "properties" ? Object.fromEntries(Object.entries(v as object).map(([p, s]) => [p, closeSchema(s)])) : closeSchema(v);
+  }
+  if (out.properties && out.type === "object" && out.additionalProperties === undefined) out.additionalProperties = false;
+  return out;
+}
 
 const { $id: _id, ...schema } = decideRequestSchema;
 const { text: _text, ...dataProperties } = schema.properties.data.properties;
@@ -19,11 +36,12 @@ const withoutTextLimit = {
   },
 };
 
-const validateFull = compileValidator<DecideRequest>(decideRequestSchema, "decision request");
-const validateUnderLimit = compileValidator<DecideRequest>(withoutTextLimit, "decision request");
+const validateFull = compileValidator<DecideRequest>(closeSchema(decideRequestSchema) as object, "decision request", { strip: true });
+const validateUnderLimit = compileValidator<DecideRequest>(closeSchema(withoutTextLimit) as object, "decision request", { strip: true });
 
 /**
- * Validates a parsed `POST /decide` body against {@link decideRequestSchema}: same result, same errors.
+ * Validates a parsed `POST /decide` body against {@link decideRequestSchema} and removes the fields it does not
+ * name (in place). Same result, same errors as the schema alone.
  * @throws CustosError `invalid_request` naming each field.
  */
 export function validateDecideRequest(body: unknown): DecideRequest {

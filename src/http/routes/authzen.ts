@@ -6,8 +6,8 @@ import { CustosError } from "../../errors.js";
 import type { AuthzenService, BatchItem, SearchKind } from "../../interop/authzen-service.js";
 import { mergedItems, type EvaluationRequest, type EvaluationsRequest } from "../../interop/authzen-request.js";
 import { evaluationRequestSchema, evaluationsRequestSchema, searchRequestSchemas } from "../../interop/authzen-schemas.js";
-import { admitCaller, type Authenticate, type Caller, type RateLimit } from "../callers.js";
-import { checkStructure } from "../limits.js";
+import { admitCaller, charge, type Authenticate, type Caller, type RateLimit } from "../callers.js";
+import { checkStructure, MAX_BATCH_CONTENT_CHARS, stringChars } from "../limits.js";
 import { readJsonBody } from "../read-body.js";
 import { sendError, sendJson } from "../send.js";
 import { compileValidator } from "../validation.js";
@@ -106,7 +106,16 @@ export function createAuthzenHandlers(deps: AuthzenRouteDeps): {
         sendJson(res, 200, await deps.service.evaluate(validateEvaluation(request), options));
         return;
       }
-      const items: BatchItem[] = mergedItems(request).map((item) => {
+      const merged = mergedItems(request);
+      // A batch is as much work as its items: its text (defaults repeated in each item) is bounded as one body's, and
+      // each item beyond the first is charged to the PEP's rate limit before anything is evaluated.
+      if (stringChars(merged, MAX_BATCH_CONTENT_CHARS) > MAX_BATCH_CONTENT_CHARS) {
+        throw new CustosError("payload_too_large", `the evaluations carry more than ${MAX_BATCH_CONTENT_CHARS} characters of content in all; send fewer or smaller items`, {
+          errors: [{ field: "evaluations", message: `more than ${MAX_BATCH_CONTENT_CHARS} characters of content across the items` }],
+        });
+      }
+      charge(req, res, caller, deps.rateLimit, merged.length - 1);
+      const items: BatchItem[] = merged.map((item) => {
         try {
           return { ok: true, request: validateEvaluation(item) };
         } catch (err) {

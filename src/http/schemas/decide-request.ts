@@ -1,5 +1,5 @@
 // The JSON Schema of `POST /decide`: the contract's required fields, enums, formats and bounds. Unknown fields are
-// allowed (forward compatibility) and ignored.
+// accepted (forward compatibility) and dropped by the validator before anything reads the request.
 
 const id = { type: "string", minLength: 1, maxLength: 256 } as const;
 const scope = { type: "string", minLength: 1, maxLength: 128 } as const;
