@@ -1,28 +1,58 @@
-// The error catalogue: every domain error code, its HTTP status and meaning, and the error type that carries them.
-// This is the one file that maps codes to statuses; docs/errors.md lists the same codes (a test keeps them in step).
+// The error catalogue: every code Custos reports (answers over HTTP, start-up failures, decision-log problems), what
+// each means, and the error type that carries the HTTP and start-up codes. docs/errors.md lists the same codes (a
+// test keeps them in step both ways); the HTTP status of each answer code lives in http/respond.ts alone.
 
-/** Every error code Custos answers with, its HTTP status and what it means. */
-export const ERROR_CATALOGUE = {
-  invalid_request: { status: 400, meaning: "The body is JSON but breaks the request schema; `errors` names each field." },
-  invalid_json: { status: 400, meaning: "The body is not well-formed JSON." },
-  unauthorized: { status: 401, meaning: "A bearer token is required and was missing or wrong." },
-  not_found: { status: 404, meaning: "No such route, or the feature behind it is disabled (e.g. admin without a token)." },
-  resource_not_found: { status: 404, meaning: "The route exists but the object it names (approval, …) does not." },
-  method_not_allowed: { status: 405, meaning: "The route exists but not with this method." },
-  conflict: { status: 409, meaning: "The object is not in a state that allows this (e.g. an approval already decided)." },
-  payload_too_large: { status: 413, meaning: "The body exceeds the size limit, or the work it asks for exceeds the per-request budget (findings in one request, content across a batch)." },
-  rate_limited: { status: 429, meaning: "This PEP exceeded its decision rate limit; `Retry-After` says when to retry." },
-  unsupported_media_type: { status: 415, meaning: "The body is not `application/json`." },
-  bundle_invalid: { status: 422, meaning: "A policy bundle or data file could not be loaded; the previous policy keeps serving." },
-  internal_error: { status: 500, meaning: "An unexpected fault; the decision is a deny for the PEP (fail closed)." },
-  policy_error: { status: 500, meaning: "The policy failed to evaluate; fail closed." },
-  state_unavailable: { status: 503, meaning: "The session state store cannot be reached; the body is a deny with STATE_UNAVAILABLE." },
-  policy_unavailable: { status: 503, meaning: "No policy bundle is active." },
+/** Codes an HTTP answer carries as `{ code, message, errors? }`. */
+export const HTTP_ERRORS = {
+  invalid_request: "The body is JSON but breaks the request schema; `errors` names each field.",
+  invalid_json: "The body is not well-formed JSON.",
+  unauthorized: "A bearer token is required and was missing or wrong.",
+  not_found: "No such route, or the feature behind it is disabled (e.g. admin without a token).",
+  resource_not_found: "The route exists but the object it names (approval, …) does not.",
+  method_not_allowed: "The route exists but not with this method.",
+  conflict: "The object is not in a state that allows this (e.g. an approval already decided).",
+  payload_too_large: "The body exceeds the size limit, or the work it asks for exceeds the per-request budget (findings in one request, content across a batch).",
+  rate_limited: "This PEP exceeded its decision rate limit; `Retry-After` says when to retry.",
+  unsupported_media_type: "The body is not `application/json`.",
+  bundle_invalid: "A policy bundle or data file could not be loaded; the previous policy keeps serving.",
+  internal_error: "An unexpected fault; the decision is a deny for the PEP (fail closed).",
+  policy_error: "The policy failed to evaluate; fail closed.",
+  state_unavailable: "The session state store cannot be reached; the body is a deny with STATE_UNAVAILABLE.",
+  policy_unavailable: "No policy bundle is active.",
 } as const;
 
-export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+/** Codes of a failed start (`custos: cannot start: <code>: …` on stderr, exit code 1). */
+export const STARTUP_ERRORS = {
+  config_invalid: "An environment variable has a value Custos cannot use; `errors` names each variable.",
+  tls_unusable: "A TLS certificate, key or CA file cannot be read or does not make a usable TLS context.",
+  pep_tokens_invalid: "The PEP tokens file cannot be read or breaks its format.",
+  verification_key_unreadable: "The bundle verification key file cannot be read.",
+  unauthenticated_refused: "Decision routes would be unauthenticated on an address other than loopback.",
+  listen_failed: "The server cannot listen on HOST and PORT.",
+} as const;
 
-/** One problem with one field of a request. */
+/** Codes of the decision log and its verifier (reported in logs and by `npm run audit:verify`, never as answers). */
+export const AUDIT_ERRORS = {
+  audit_log_closed: "`append` after the decision log was closed.",
+  audit_invalid_options: "An option of the decision log is out of range.",
+  audit_log_unavailable: "The log file (or its folder) could not be opened or read when the log was created.",
+  audit_write_failed: "Writing or syncing buffered records failed; they stay buffered and are retried.",
+  audit_rotate_failed: "Renaming the full file aside failed; writing goes on in the current file.",
+  audit_tail_corrupt: "The existing file ends in complete lines that are not chain records; the chain continues past them.",
+  audit_record_unserializable: "A record could not be serialized (cycle, BigInt); a placeholder record took its place in the chain.",
+  audit_file_unreadable: "A file handed to the verifier could not be read.",
+} as const;
+
+/** Every code and its meaning. */
+export const ERROR_CATALOGUE = { ...HTTP_ERRORS, ...STARTUP_ERRORS, ...AUDIT_ERRORS } as const;
+
+export type HttpErrorCode = keyof typeof HTTP_ERRORS;
+export type StartupErrorCode = keyof typeof STARTUP_ERRORS;
+export type AuditErrorCode = keyof typeof AUDIT_ERRORS;
+/** The codes a {@link CustosError} carries. */
+export type ErrorCode = HttpErrorCode | StartupErrorCode;
+
+/** One problem with one field of a request (or one variable of the configuration). */
 export interface FieldError {
   /** Dotted path of the field, e.g. `identity.type`; `""` for the body itself. */
   field: string;
@@ -38,11 +68,6 @@ export class CustosError extends Error {
     this.name = "CustosError";
     this.code = code;
     this.errors = options?.errors;
-  }
-
-  /** The HTTP status for this error. */
-  get status(): number {
-    return ERROR_CATALOGUE[this.code].status;
   }
 }
 

@@ -1,4 +1,5 @@
-// The package entry: the enforcement-point toolkit, and the pieces to embed Custos in a Node.js process.
+// The package entry: the pieces to embed Custos in a Node.js program, and the enforcement-point toolkit (which is
+// also `custos/pep`, without the server's dependencies).
 export * from "./pep/index.js";
 export { createApp } from "./app.js";
 export type { App, AppOverrides } from "./app.js";

@@ -5,17 +5,29 @@ import cluster from "node:cluster";
 import { availableParallelism } from "node:os";
 import { createApp } from "./app.js";
 import { startPrimary } from "./cluster/primary.js";
+import type { PrimaryChannel } from "./cluster/worker-bridge.js";
 import { loadConfig, type Config } from "./config/load-config.js";
 import { CustosError } from "./errors.js";
 import { createLogger } from "./observability/logger.js";
 import { redactRedisUrl } from "./session/redis-url.js";
 
 async function serve(config: Config, worker: number | null): Promise<void> {
-  const app = await createApp(config);
+  // A cluster worker talks to the primary over this process's IPC channel.
+  const primary: PrimaryChannel | undefined =
+    worker === null
+      ? undefined
+      : {
+          send: (message) => {
+            if (!process.send) throw new Error("not a cluster worker: no IPC channel to the primary");
+            process.send(message);
+          },
+          onMessage: (listener) => void process.on("message", listener),
+        };
+  const app = await createApp(config, primary ? { primary } : {});
   const { server, logger } = app;
   await new Promise<void>((resolve, reject) => {
     server.once("error", (err: NodeJS.ErrnoException) =>
-      reject(new CustosError("invalid_request", `cannot listen on HOST ${config.server.host}, PORT ${config.server.port}: ${err.code ?? err.message}`, { cause: err })),
+      reject(new CustosError("listen_failed", `cannot listen on HOST ${config.server.host}, PORT ${config.server.port}: ${err.code ?? err.message}`, { cause: err })),
     );
     server.listen(config.server.port, config.server.host, () => resolve());
   });
@@ -26,7 +38,7 @@ async function serve(config: Config, worker: number | null): Promise<void> {
     url: `${config.tls ? "https" : "http"}://${config.server.host}:${port}`,
     revision: app.policy.current()?.revision,
     state: app.store.kind,
-    ...(config.state.redisUrl ? { redis: redactRedisUrl(config.state.redisUrl) } : {}),
+    ...(config.state.redis ? { redis: redactRedisUrl(config.state.redis.url) } : {}),
     admin: config.admin.token ? "enabled" : "disabled",
     audit_log: config.audit.path ?? "off",
     ...(worker === null ? {} : { worker }),

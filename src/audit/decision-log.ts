@@ -28,6 +28,7 @@
 import { closeSync, fstatSync, fdatasyncSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { AuditError } from "./audit-error.js";
+import { safeReporter, unserializableError, unserializableRecord, type AuditLog } from "./audit-log.js";
 import { GENESIS_HASH, sealRecord, type AuditEntry } from "./chain-record.js";
 import { FileWriter } from "./file-writer.js";
 import { readTail } from "./log-tail.js";
@@ -50,8 +51,8 @@ export interface DecisionLogOptions {
   onError?: (err: Error) => void;
 }
 
-/** An open decision log. */
-export interface DecisionLog {
+/** An open decision log, in this thread. */
+export interface DecisionLog extends AuditLog {
   /**
    * Seals `record` as the next entry of the chain and buffers it for writing; cheap and synchronous. The log owns
    * the `seq`, `prev` and `hash` members and overwrites any the record carries. A record that cannot be serialized
@@ -83,13 +84,7 @@ export function createDecisionLog(options: DecisionLogOptions): DecisionLog {
   if (!(maxBytes > 0) || !(interval >= 0) || !(maxBuffered >= 1) || !(interval < 2 ** 31)) {
     throw new AuditError("audit_invalid_options", "maxBytes and maxBufferedRecords must be positive, flushIntervalMs at least 0");
   }
-  const report = (err: Error): void => {
-    try {
-      options.onError?.(err);
-    } catch {
-      // A throwing error handler must not take the log down with it.
-    }
-  };
+  const report = safeReporter(options.onError);
   const opened = openChain(path, report);
   const writer = new FileWriter({ path, fd: opened.fd, size: opened.size, maxBytes, report });
   let seq = opened.seq;
@@ -171,9 +166,8 @@ export function createDecisionLog(options: DecisionLogOptions): DecisionLog {
       try {
         sealed = sealRecord(record, seq + 1, last);
       } catch (err) {
-        report(new AuditError("audit_record_unserializable", `a record could not be serialized: ${(err as Error).message}`, { cause: err }));
-        const placeholder = { type: "unserializable", error: (err as Error).message, time: new Date().toISOString() };
-        sealed = sealRecord(placeholder, seq + 1, last);
+        report(unserializableError(err));
+        sealed = sealRecord(unserializableRecord(err), seq + 1, last);
       }
       seq += 1;
       last = sealed.hash;

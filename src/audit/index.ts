@@ -1,5 +1,7 @@
-// The audit package's public surface: the hash-chained decision log and its verification.
+// The audit package's public surface: the evidence sink, the hash-chained decision log and its verification.
 export { AuditError, type AuditErrorCode } from "./audit-error.js";
+export { recordText, safeReporter, type AuditLog } from "./audit-log.js";
+export { createEvidence, type Evidence, type EvidenceOptions } from "./evidence.js";
 export { canonicalJson } from "../canonical-json.js";
 export { GENESIS_HASH, type AuditEntry } from "./chain-record.js";
 export { createDecisionLog, DEFAULT_MAX_BYTES, type DecisionLog, type DecisionLogOptions } from "./decision-log.js";

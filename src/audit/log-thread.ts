@@ -10,10 +10,11 @@
 // very log), the 50 ms batches and fdatasync, restart and torn-tail repair, rotation, error reporting. Canonical JSON
 // follows JSON.stringify exactly, so sealing `JSON.parse(JSON.stringify(record))` gives the bytes sealing `record`
 // would. What differs: `append` returns nothing (the chain position is assigned in the worker). A `kill -9` loses at
-// most the records of the last `flushIntervalMs`, as in-process. `flush()` and `close()` hand over at once and cover
+// most the records of the last `flushIntervalMs`, as with the in-process log. `flush()` and `close()` hand over at once and cover
 // every record appended before them.
 import { Worker } from "node:worker_threads";
 import { AuditError, type AuditErrorCode } from "./audit-error.js";
+import { recordText, safeReporter, type AuditLog } from "./audit-log.js";
 import type { DecisionLogOptions } from "./decision-log.js";
 
 /** Service thread → worker. */
@@ -31,19 +32,9 @@ interface WireError {
   message: string;
 }
 
-/** A decision log written by a worker thread. */
-export interface ThreadedDecisionLog {
-  /**
-   * Serializes `record` and queues it for the worker, which seals it as the next entry of the chain; cheap and
-   * synchronous. A record that cannot be serialized (cycle, BigInt) is replaced by `{"type":"unserializable",...}`
-   * and reported through `onError`, as in-process.
-   * @throws AuditError `audit_log_closed` after `close()`.
-   */
+/** A decision log written by a worker thread; `append` serializes and queues (the worker seals); `close` ends it. */
+export interface ThreadedDecisionLog extends AuditLog {
   append(record: Record<string, unknown>): void;
-  /** Resolves once every record appended before the call is written and fdatasynced; rejects if writing failed. */
-  flush(): Promise<void>;
-  /** Flushes, closes the file and ends the worker; `append` throws afterwards. Idempotent. */
-  close(): Promise<void>;
   /** The live file. */
   readonly path: string;
 }
@@ -57,13 +48,7 @@ export async function startDecisionLogThread(options: DecisionLogOptions): Promi
   const interval = rest.flushIntervalMs ?? 50;
   const handOverMs = interval / 5;
   const workerOptions = { ...rest, flushIntervalMs: interval - handOverMs };
-  const report = (err: Error): void => {
-    try {
-      onError?.(err);
-    } catch {
-      // A throwing error handler must not take the log down with it.
-    }
-  };
+  const report = safeReporter(onError);
   const worker = new Worker(new URL("./log-worker.js", import.meta.url), { workerData: workerOptions });
   const waiters = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
   let nextId = 1;
@@ -139,15 +124,7 @@ export async function startDecisionLogThread(options: DecisionLogOptions): Promi
     append(record) {
       if (closed) throw new AuditError("audit_log_closed", `the decision log ${options.path} is closed`);
       if (dead) return;
-      let text: string | undefined;
-      try {
-        text = JSON.stringify(record);
-        if (text?.charCodeAt(0) !== 0x7b) throw new TypeError("the record is not a JSON object");
-      } catch (err) {
-        report(new AuditError("audit_record_unserializable", `a record could not be serialized: ${(err as Error).message}`, { cause: err }));
-        text = JSON.stringify({ type: "unserializable", error: (err as Error).message, time: new Date().toISOString() });
-      }
-      pending.push(text);
+      pending.push(recordText(record, report));
       handOver ??= setTimeout(send, handOverMs).unref();
     },
     flush: () => request("flush"),

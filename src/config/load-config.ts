@@ -1,16 +1,19 @@
-// Reads the configuration once from an environment map, validates it against SETTINGS, and freezes it.
+// Reads the configuration once from an environment map: every variable of SETTINGS is checked by one ajv schema
+// built from it, then shaped into one section per part and frozen. Defaults come from SETTINGS alone.
+import type { ErrorObject } from "ajv";
 import { CustosError, type FieldError } from "../errors.js";
-import { SETTINGS, type SettingSpec } from "./schema.js";
+import { compileSchema } from "../validation.js";
+import { SETTINGS, type SettingKey, type SettingSpec } from "./schema.js";
 
-/** The validated, frozen configuration, by section. */
+/** The validated, frozen configuration, one section per part. */
 export interface Config {
   server: { host: string; port: number; workers: number };
   policy: { bundlePath: string; dataPath: string | null; watchIntervalMs: number; verificationKeyPath: string | null };
   state: {
-    redisUrl: string | null;
-    redisKeyPrefix: string;
-    sessionTtlSeconds: number;
-    timeoutMs: number;
+    /** The Redis store's section; null: the in-memory store. */
+    redis: { url: string; keyPrefix: string; commandTimeoutMs: number } | null;
+    /** What both stores read. */
+    session: { sessionTtlSeconds: number };
     failMode: "closed" | "open";
   };
   admin: { token: string | null };
@@ -23,44 +26,48 @@ export interface Config {
   log: { level: "error" | "warn" | "info" | "debug" };
 }
 
-type Raw = Record<string, string | number | boolean | undefined>;
+const specs = Object.entries(SETTINGS) as [SettingKey, SettingSpec][];
 
-function parse(key: string, spec: SettingSpec, text: string | undefined, errors: FieldError[]): Raw[string] {
-  if (text === undefined || text === "") return spec.default;
-  switch (spec.type) {
-    case "string":
-      return text;
-    case "boolean":
-      if (/^(1|true|yes|on)$/i.test(text)) return true;
-      if (/^(0|false|no|off)$/i.test(text)) return false;
-      errors.push({ field: spec.env, message: "must be true or false" });
-      return spec.default;
-    case "enum":
-      if (spec.values?.includes(text)) return text;
-      errors.push({ field: spec.env, message: `must be one of ${spec.values?.join(", ")}` });
-      return spec.default;
-    case "integer": {
-      const n = /^-?\d+$/.test(text) ? Number(text) : NaN;
-      if (!Number.isSafeInteger(n) || (spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) {
-        errors.push({ field: spec.env, message: `must be an integer from ${spec.min} to ${spec.max}` });
-        return spec.default;
-      }
-      return n;
-    }
-  }
-  void key;
+/** Further constraints of single variables, beyond their type. */
+const EXTRA: Partial<Record<string, { pattern: string; message: string }>> = {
+  CUSTOS_WORKERS: { pattern: "^(auto|\\d{1,3})$", message: "must be auto or an integer from 1 to 256" },
+  CUSTOS_AUTHZEN_ENTRYPOINT: {
+    pattern: "^[A-Za-z_][\\w-]*(/[A-Za-z_][\\w-]*)*$",
+    message: "must be an entrypoint path such as custos/authzen/evaluation",
+  },
+};
+
+/** The schema of the environment, variable by variable, with the pairs that go together. */
+const envSchema = {
+  type: "object",
+  properties: Object.fromEntries(
+    specs.map(([, spec]) => {
+      const own = spec.type === "integer" ? { type: "integer", minimum: spec.min, maximum: spec.max } : spec.type === "enum" ? { enum: spec.values } : { type: "string" };
+      const extra = EXTRA[spec.env];
+      return [spec.env, extra ? { ...own, pattern: extra.pattern } : own];
+    }),
+  ),
+  dependencies: { CUSTOS_TLS_CERT: ["CUSTOS_TLS_KEY"], CUSTOS_TLS_KEY: ["CUSTOS_TLS_CERT"], CUSTOS_TLS_CA: ["CUSTOS_TLS_CERT", "CUSTOS_TLS_KEY"] },
+};
+const validateEnv = compileSchema(envSchema);
+
+function messageOf(spec: SettingSpec): string {
+  const extra = EXTRA[spec.env];
+  if (extra) return extra.message;
+  if (spec.type === "integer") return `must be an integer from ${spec.min} to ${spec.max}`;
+  if (spec.type === "enum") return `must be one of ${spec.values?.join(", ")}`;
+  return "is invalid";
 }
 
-/** Worker count: `auto` is one per core when the ledger is shared (Redis), else 1 (in-memory state is per process). */
-function resolveWorkers(text: string, shared: boolean, cores: number, errors: FieldError[]): number {
-  if (text === "auto") return shared ? Math.max(1, cores) : 1;
-  const n = /^\d+$/.test(text) ? Number(text) : NaN;
-  if (!Number.isInteger(n) || n < 1 || n > 256) {
-    errors.push({ field: "CUSTOS_WORKERS", message: "must be auto or an integer from 1 to 256" });
-    return 1;
+function fieldErrorOf(e: ErrorObject): FieldError {
+  if (e.keyword === "dependencies") {
+    const { property, missingProperty } = e.params as { property: string; missingProperty: string };
+    const message = property === "CUSTOS_TLS_CA" ? "needs CUSTOS_TLS_CERT and CUSTOS_TLS_KEY" : "CUSTOS_TLS_CERT and CUSTOS_TLS_KEY go together";
+    return { field: property === "CUSTOS_TLS_CA" ? property : missingProperty, message };
   }
-  if (n > 1 && !shared) errors.push({ field: "CUSTOS_WORKERS", message: "more than 1 worker needs REDIS_URL (in-memory state is per process)" });
-  return n;
+  const env = e.instancePath.slice(1);
+  const spec = specs.find(([, s]) => s.env === env)?.[1];
+  return { field: env, message: spec ? messageOf(spec) : (e.message ?? "is invalid") };
 }
 
 /** An absolute http(s) URL with no query string or fragment (AuthZEN PDP metadata, `policy_decision_point`). */
@@ -82,51 +89,57 @@ function deepFreeze<T>(o: T): T {
 }
 
 /**
- * Builds the configuration from an environment map (normally `process.env`, passed in by `main.ts`).
- * @throws CustosError `invalid_request` naming every bad variable.
+ * Builds the configuration from an environment map (the entry point passes its environment in).
+ * @param cores processors available: `CUSTOS_WORKERS=auto` starts one worker per core with Redis.
+ * @throws CustosError `config_invalid` naming every bad variable.
  */
 export function loadConfig(env: Record<string, string | undefined>, cores = 1): Config {
+  // Unset and empty variables take their default; integers are read as numbers when they are written as such.
+  const values: Record<string, string | number> = {};
+  for (const [, spec] of specs) {
+    const text = env[spec.env];
+    if (text === undefined || text === "") {
+      if (spec.default !== undefined) values[spec.env] = spec.default;
+    } else values[spec.env] = spec.type === "integer" && /^-?\d{1,16}$/.test(text) ? Number(text) : text;
+  }
   const errors: FieldError[] = [];
-  const raw: Raw = {};
-  for (const [key, spec] of Object.entries(SETTINGS) as [string, SettingSpec][]) {
-    raw[key] = parse(key, spec, env[spec.env], errors);
+  if (!validateEnv(values)) {
+    const seen = new Set<string>();
+    for (const e of validateEnv.errors ?? []) {
+      const fe = fieldErrorOf(e);
+      if (!seen.has(fe.field)) errors.push(fe);
+      seen.add(fe.field);
+    }
   }
-  const str0 = (k: string): string | null => (typeof raw[k] === "string" ? (raw[k] as string) : null);
-  if ((str0("tlsCert") === null) !== (str0("tlsKey") === null)) {
-    errors.push({ field: str0("tlsCert") ? "CUSTOS_TLS_KEY" : "CUSTOS_TLS_CERT", message: "CUSTOS_TLS_CERT and CUSTOS_TLS_KEY go together" });
+  const str = (k: SettingKey): string | null => (typeof values[SETTINGS[k].env] === "string" ? (values[SETTINGS[k].env] as string) : null);
+  const num = (k: SettingKey): number => values[SETTINGS[k].env] as number;
+  const issuer = str("authzenIssuer");
+  if (issuer !== null && !isIssuerUrl(issuer)) errors.push({ field: "CUSTOS_AUTHZEN_ISSUER", message: "must be an http(s) URL without query or fragment" });
+  const redisUrl = str("redisUrl");
+  const workersText = String(values.CUSTOS_WORKERS);
+  const workers = workersText === "auto" ? (redisUrl ? Math.max(1, cores) : 1) : Number(workersText);
+  if (workersText !== "auto" && !errors.some((e) => e.field === "CUSTOS_WORKERS")) {
+    if (!(workers >= 1 && workers <= 256)) errors.push({ field: "CUSTOS_WORKERS", message: messageOf(SETTINGS.workers) });
+    else if (workers > 1 && !redisUrl) errors.push({ field: "CUSTOS_WORKERS", message: "more than 1 worker needs REDIS_URL (in-memory state is per process)" });
   }
-  if (str0("tlsCa") !== null && str0("tlsCert") === null) errors.push({ field: "CUSTOS_TLS_CA", message: "needs CUSTOS_TLS_CERT and CUSTOS_TLS_KEY" });
-  const issuer = str0("authzenIssuer");
-  if (issuer !== null && !isIssuerUrl(issuer)) {
-    errors.push({ field: "CUSTOS_AUTHZEN_ISSUER", message: "must be an http(s) URL without query or fragment" });
-  }
-  if (!/^[A-Za-z_][\w-]*(\/[A-Za-z_][\w-]*)*$/.test(String(raw.authzenEntrypoint))) {
-    errors.push({ field: "CUSTOS_AUTHZEN_ENTRYPOINT", message: "must be an entrypoint path such as custos/authzen/evaluation" });
-  }
-  const workers = resolveWorkers(String(raw.workers), typeof raw.redisUrl === "string", cores, errors);
   if (errors.length > 0) {
-    throw new CustosError("invalid_request", `invalid configuration: ${errors.map((e) => `${e.field} ${e.message}`).join("; ")}`, {
-      errors,
-    });
+    throw new CustosError("config_invalid", `invalid configuration: ${errors.map((e) => `${e.field} ${e.message}`).join("; ")}`, { errors });
   }
-  const str = (k: string): string | null => (typeof raw[k] === "string" ? (raw[k] as string) : null);
   const audit = str("auditLogPath");
   return deepFreeze({
-    server: { host: raw.host as string, port: raw.port as number, workers },
-    policy: { bundlePath: raw.bundlePath as string, dataPath: str("dataPath"), watchIntervalMs: raw.watchIntervalMs as number, verificationKeyPath: str("bundleVerificationKey") },
+    server: { host: str("host") as string, port: num("port"), workers },
+    policy: { bundlePath: str("bundlePath") as string, dataPath: str("dataPath"), watchIntervalMs: num("watchIntervalMs"), verificationKeyPath: str("bundleVerificationKey") },
     state: {
-      redisUrl: str("redisUrl"),
-      redisKeyPrefix: raw.redisKeyPrefix as string,
-      sessionTtlSeconds: raw.sessionTtlSeconds as number,
-      timeoutMs: raw.stateTimeoutMs as number,
-      failMode: raw.failMode as "closed" | "open",
+      redis: redisUrl ? { url: redisUrl, keyPrefix: str("redisKeyPrefix") as string, commandTimeoutMs: num("stateTimeoutMs") } : null,
+      session: { sessionTtlSeconds: num("sessionTtlSeconds") },
+      failMode: str("failMode") as "closed" | "open",
     },
     admin: { token: str("adminToken") },
-    pep: { tokensFile: str("pepTokensFile"), rateLimit: raw.pepRateLimit as number },
+    pep: { tokensFile: str("pepTokensFile"), rateLimit: num("pepRateLimit") },
     tls: str("tlsCert") ? { cert: str("tlsCert") as string, key: str("tlsKey") as string, ca: str("tlsCa") } : null,
     audit: { path: audit === "off" ? null : audit },
     inspect: { fingerprintKey: str("fingerprintKey") },
-    authzen: { issuer: issuer === null ? null : issuer.replace(/\/+$/, ""), entrypoint: raw.authzenEntrypoint as string },
-    log: { level: raw.logLevel as Config["log"]["level"] },
+    authzen: { issuer: issuer === null ? null : issuer.replace(/\/+$/, ""), entrypoint: str("authzenEntrypoint") as string },
+    log: { level: str("logLevel") as Config["log"]["level"] },
   });
 }

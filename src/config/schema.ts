@@ -1,13 +1,15 @@
-// The configuration schema: every environment variable Custos reads, its type, default and meaning (README mirrors it).
+// The configuration schema: every environment variable Custos reads, its type, default and meaning (README mirrors
+// it). A default that is a part's own (the session store's) is that part's constant, so it is stated once.
+import { DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_KEY_PREFIX, DEFAULT_SESSION_TTL_SECONDS } from "../session/ledger-rules.js";
 
 /** One setting read from the environment. */
 export interface SettingSpec {
   env: string;
-  type: "string" | "integer" | "enum" | "boolean";
+  type: "string" | "integer" | "enum";
   /** Allowed values, for `enum`. */
   values?: readonly string[];
   /** The default, or `undefined` for "unset". */
-  default: string | number | boolean | undefined;
+  default: string | number | undefined;
   min?: number;
   max?: number;
   description: string;
@@ -29,11 +31,11 @@ export const SETTINGS = {
     default: "auto",
     description: "Worker processes sharing the port (node:cluster): a number, or `auto` = one per core with `REDIS_URL`, 1 with in-memory state (which one process owns). More than 1 requires `REDIS_URL`; the primary process then writes the one decision log and aggregates `/metrics` over the workers.",
   },
-  redisKeyPrefix: { env: "CUSTOS_REDIS_PREFIX", type: "string", default: "custos:", description: "Prefix of every Redis key." },
+  redisKeyPrefix: { env: "CUSTOS_REDIS_PREFIX", type: "string", default: DEFAULT_KEY_PREFIX, description: "Prefix of every Redis key." },
   sessionTtlSeconds: {
     env: "CUSTOS_SESSION_TTL_SECONDS",
     type: "integer",
-    default: 86400,
+    default: DEFAULT_SESSION_TTL_SECONDS,
     min: 1,
     max: 31536000,
     description: "Idle time after which a session's ledger expires.",
@@ -41,7 +43,7 @@ export const SETTINGS = {
   stateTimeoutMs: {
     env: "CUSTOS_STATE_TIMEOUT_MS",
     type: "integer",
-    default: 250,
+    default: DEFAULT_COMMAND_TIMEOUT_MS,
     min: 10,
     max: 10000,
     description: "Longest wait for the state store before a decision fails closed with STATE_UNAVAILABLE.",

@@ -17,6 +17,7 @@ import {
   type StateSnapshot,
 } from "./ports.js";
 import type { DecideRequest, DecisionResponse, Obligation, Reason } from "./request.js";
+import type { DecisionOutcomeTag } from "./vocabulary.js";
 
 /** The reason given when the state store cannot be reached (fail closed). */
 export const STATE_UNAVAILABLE_REASON: Reason = {
@@ -51,9 +52,12 @@ export interface DecideOptions {
   caller?: string | null;
 }
 
-/** A decision and its HTTP status. */
+/**
+ * A decision, tagged with how it ended: `decided` by the policy, or `state_unavailable` (a deny, failing closed,
+ * because the state store could not be reached; the body then also carries `code` and `message`).
+ */
 export interface DecideOutcome {
-  status: 200 | 503;
+  outcome: DecisionOutcomeTag;
   body: DecisionResponse & { code?: string; message?: string };
   explain?: { entrypoint: string; input: unknown; output: unknown };
 }
@@ -111,7 +115,7 @@ export function createDecider(deps: DeciderDeps): Decide {
   const failOpen = deps.failMode === "open";
 
   const unavailable = (id: string, request: DecideRequest, revision: string | null): DecideOutcome => ({
-    status: 503,
+    outcome: "state_unavailable",
     body: {
       code: "state_unavailable",
       message: "session state store unavailable; treat as deny",
@@ -227,7 +231,7 @@ export function createDecider(deps: DeciderDeps): Decide {
     }
 
     const outcome: DecideOutcome = {
-      status: 200,
+      outcome: "decided",
       body: {
         decision: output.decision,
         decision_id: decisionId,
@@ -259,7 +263,7 @@ export function createDecider(deps: DeciderDeps): Decide {
         result: { decision: o.body.decision, reasons: o.body.reasons, obligations: redactedObligations(o.body.obligations) },
         session: o.body.session as unknown as Record<string, unknown>,
         latency_ms: performance.now() - started,
-        status: o.status,
+        outcome: o.outcome,
         event: request.event,
         timings: { inspect_ms: inspectMs, eval_ms: evaluationMs },
         ...(endedSession ? { session_terminated: true as const } : {}),

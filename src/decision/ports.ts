@@ -1,5 +1,8 @@
 // The ports the decision core needs from the outside: a session state store and a decision sink.
 // `session/` and `audit/` implement them; nothing here knows Redis or files.
+import type { Finding, RecordOutcome, Severity } from "./vocabulary.js";
+
+export type { Finding };
 
 /** Data classification levels, lowest first. */
 export const CLASSIFICATIONS = ["public", "internal", "confidential", "restricted"] as const;
@@ -39,7 +42,7 @@ export const MAX_SESSION_EVENTS = 20;
 /** A risk signal on a principal (identity), e.g. from a SIEM or UEBA system. */
 export interface PrincipalSignal {
   kind: string;
-  severity: "low" | "medium" | "high" | "critical";
+  severity: Severity;
   /** Unix seconds. */
   expires_at: number;
 }
@@ -164,17 +167,6 @@ export function emptySession(id: string): SessionState {
   };
 }
 
-/** One content finding (never the value itself). */
-export interface Finding {
-  rule: string;
-  kind: "secret" | "pii";
-  type: string;
-  severity: "low" | "medium" | "high" | "critical";
-  location: { field: string; start: number; end: number };
-  /** Keyed hash of the value. */
-  fingerprint: string;
-}
-
 /** The content inspection port; `inspect/` implements it. */
 export interface ContentInspector {
   inspect(fields: { field: string; text: string }[]): Finding[];
@@ -194,8 +186,8 @@ export interface DecisionRecord {
   result: { decision: string; reasons: unknown[]; obligations: unknown[] };
   session: Record<string, unknown>;
   latency_ms: number;
-  /** HTTP status of the answer (200, or 503 when the state store was down). */
-  status: number;
+  /** How the answer ended (the decision log records it as the answer's HTTP status). */
+  outcome: RecordOutcome;
   event: string;
   /** Milliseconds spent in content inspection and in policy evaluation. */
   timings: { inspect_ms: number; eval_ms: number };

@@ -1,13 +1,13 @@
-// The decision request and response of DESIGN.md, as TypeScript types (the JSON Schema in http/schemas is the contract).
+// The decision request and response of DESIGN.md, as TypeScript types (request-schema.ts is the contract).
 import type { Classification, SessionState } from "./ports.js";
+import type { EventType, PrincipalType, Severity } from "./vocabulary.js";
 
-export type EventType = "prompt" | "retrieval" | "tool_call" | "output" | "model_access";
+export type { EventType, Severity };
 export type Decision = "allow" | "deny" | "escalate";
-export type Severity = "low" | "medium" | "high" | "critical";
 
 export interface Principal {
   id: string;
-  type: "human" | "service" | "agent";
+  type: PrincipalType;
   scopes?: string[];
 }
 

@@ -5,6 +5,7 @@ import { readFile } from "node:fs/promises";
 import type { IncomingMessage } from "node:http";
 import type { TLSSocket } from "node:tls";
 import { CustosError } from "../errors.js";
+import { bearerToken } from "./auth.js";
 
 /** An authenticated (or, on loopback without tokens, anonymous) caller of the decision routes. */
 export interface Caller {
@@ -19,10 +20,10 @@ const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
 
 /**
  * Reads a PEP tokens file: `{"peps": [{"name": "gateway", "token_sha256": "<64 hex>"}]}`.
- * @throws CustosError `bundle_invalid`-free config error (`invalid_request`) naming the problem.
+ * @throws CustosError `pep_tokens_invalid` naming the problem.
  */
 export async function loadPepTokens(path: string, adminToken: string | null): Promise<Map<string, string>> {
-  const bad = (message: string) => new CustosError("invalid_request", `CUSTOS_PEP_TOKENS_FILE ${path}: ${message}`);
+  const bad = (message: string) => new CustosError("pep_tokens_invalid", `CUSTOS_PEP_TOKENS_FILE ${path}: ${message}`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(await readFile(path, "utf8"));
@@ -55,8 +56,8 @@ export function createAuthenticator(options: { tokens: Map<string, string> | nul
       certName = Array.isArray(cn) ? String(cn[0]) : String(cn);
     }
     if (tokens) {
-      const m = /^Bearer[ ]+(\S+)\s*$/i.exec(req.headers.authorization ?? "");
-      const name = m?.[1] ? tokens.get(sha256(m[1])) : undefined;
+      const sent = bearerToken(req);
+      const name = sent ? tokens.get(sha256(sent)) : undefined;
       if (!name) throw new CustosError("unauthorized", "decision requests require a PEP bearer token");
       return { name, via: "token" };
     }

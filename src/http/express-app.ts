@@ -1,14 +1,13 @@
-// The Express app: health, metrics, admin API and (for embedding) the decision route, with one error handler.
+// The Express app: health, metrics, admin API and (for embedding) the decision routes, with one error handler.
 import express, { type ErrorRequestHandler, type Express, type Router } from "express";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage } from "node:http";
 import type { Registry } from "prom-client";
 import { CustosError, toCustosError } from "../errors.js";
-import { sendError, sendJson } from "./send.js";
+import { sendError, sendJson } from "./respond.js";
 import type { FastRoute } from "./server.js";
 
 /** What the app serves besides the admin router. */
 export interface ExpressAppDeps {
-  decideHandler: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   admin: Router;
   registry: Registry;
   /** The /metrics text when it is not `registry`'s alone (a cluster worker asks the primary for every worker's). */
@@ -16,7 +15,7 @@ export interface ExpressAppDeps {
   /** Readiness: resolves with the checks; `ok` false means 503. */
   ready: () => Promise<{ ok: boolean; checks: Record<string, unknown> }>;
   onError?: (err: CustosError, req: IncomingMessage) => void;
-  /** Further decision routes (AuthZEN, OPA Data API), mounted as they are served on the fast path. */
+  /** The decision routes (/decide, AuthZEN, OPA Data API), mounted as they are served on the fast path. */
   routes?: readonly FastRoute[];
 }
 
@@ -32,7 +31,6 @@ function fromBodyParser(err: unknown): CustosError | null {
 /** The routes of a Custos instance as an Express router, for mounting in a user's own app. */
 export function createCustosRouter(deps: ExpressAppDeps): Router {
   const router = express.Router();
-  router.post("/decide", (req, res) => deps.decideHandler(req, res));
   for (const r of deps.routes ?? []) {
     const path = r.prefix ? new RegExp(`^${r.path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}.+`) : r.path;
     router[r.method === "GET" ? "get" : "post"](path, (req, res) => r.handler(req, res));

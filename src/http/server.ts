@@ -1,8 +1,9 @@
 // The request listener: bare node:http answers the decision routes itself from a small route table and hands every
-// other request to the Express app, so decisions do not pay Express's per-request cost (DESIGN.md, Stack).
+// other request to the Express app, so decisions do not pay Express's per-request cost (DESIGN.md, Stack). The one
+// place a request's path is split from its query.
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import { CustosError } from "../errors.js";
-import { sendError } from "./send.js";
+import { sendError } from "./respond.js";
 
 /** A request handler that never rejects (every failure becomes an error response). */
 export type FastHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
@@ -16,10 +17,17 @@ export interface FastRoute {
   handler: FastHandler;
 }
 
-function pathOf(url: string | undefined): string {
+/** The path of a request URL, without its query string. */
+export function pathOf(url: string | undefined): string {
   if (!url) return "/";
   const q = url.indexOf("?");
   return q === -1 ? url : url.slice(0, q);
+}
+
+/** The query string of a request URL (after `?`), or `""`. */
+export function queryOf(url: string | undefined): string {
+  const q = url?.indexOf("?") ?? -1;
+  return q === -1 || !url ? "" : url.slice(q + 1);
 }
 
 /** Creates the listener that answers `routes` directly and the rest through `app`. */

@@ -1,24 +1,7 @@
-// The inspector's vocabulary: findings, the fields it reads, and the shape of a detection rule.
+// The inspector's vocabulary: findings (the decision contract's), the fields it reads, and the shape of a rule.
+import type { Finding, FindingKind, Severity } from "../decision/vocabulary.js";
 
-/** What a finding is about: a credential-like secret, or personal data. */
-export type FindingKind = "secret" | "pii";
-
-/** How bad a finding is; the policy maps it to reasons and risk. */
-export type Severity = "low" | "medium" | "high" | "critical";
-
-/** One detection in one field. It never carries the matched value, only where it is and a keyed hash of it. */
-export interface Finding {
-  /** Id of the rule that matched, e.g. `aws-access-key-id`. */
-  rule: string;
-  kind: FindingKind;
-  /** Placeholder type used in redaction, e.g. `aws-access-key` → `[REDACTED:aws-access-key]`. */
-  type: string;
-  severity: Severity;
-  /** UTF-16 offsets of the value in the field's text (`end` exclusive). */
-  location: { field: string; start: number; end: number };
-  /** HMAC-SHA256(fingerprint key, value), hex, first 32 characters. */
-  fingerprint: string;
-}
+export type { Finding, FindingKind, Severity };
 
 /** A named string to inspect, e.g. `{ field: "data.text", text }` or `{ field: "tool.arguments.query", text }`. */
 export interface InspectField {

@@ -4,14 +4,16 @@
 import { randomUUID } from "node:crypto";
 import { CustosError, type FieldError } from "../errors.js";
 import type { DecideOutcome } from "../decision/decide.js";
-import type { DecideRequest, EventType, Reason } from "../decision/request.js";
+import type { DecideRequest, Reason } from "../decision/request.js";
+import { validateDecideRequest } from "../decision/request-validator.js";
+import { EVENT_TYPES, type EventType, type PrincipalType } from "../decision/vocabulary.js";
 import type { EvaluationRequest, EvaluationResponse } from "./authzen-request.js";
 
 type Obj = Record<string, unknown>;
 const isObject = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
 
 /** AuthZEN subject types and the governance identity type each stands for. */
-export const SUBJECT_TYPES: Readonly<Record<string, "human" | "service" | "agent">> = Object.freeze({
+export const SUBJECT_TYPES: Readonly<Record<string, PrincipalType>> = Object.freeze({
   user: "human",
   human: "human",
   person: "human",
@@ -22,8 +24,6 @@ export const SUBJECT_TYPES: Readonly<Record<string, "human" | "service" | "agent
   agent: "agent",
   ai_agent: "agent",
 });
-
-const EVENTS: readonly EventType[] = ["prompt", "retrieval", "tool_call", "output", "model_access"];
 
 /** The event a resource type implies when the action does not name one. */
 const EVENT_OF_RESOURCE: Readonly<Record<string, EventType>> = Object.freeze({
@@ -80,7 +80,7 @@ export function toDecideCandidate(request: EvaluationRequest): Obj {
     identity.on_behalf_of = sp.on_behalf_of;
   }
 
-  const namesEvent = (EVENTS as readonly string[]).includes(action.name);
+  const namesEvent = (EVENT_TYPES as readonly string[]).includes(action.name);
   const event = ap.event ?? (namesEvent ? action.name : EVENT_OF_RESOURCE[resource.type]);
   const verb = namesEvent ? ap.action : action.name;
 
@@ -137,7 +137,7 @@ export function toAuthzenError(err: CustosError): CustosError {
   const errors: FieldError[] = err.errors.map((e) => {
     const field = authzenField(e.field);
     if (field === "action.properties.event" && e.message === "is required") {
-      return { field, message: `is required: no governance event follows from resource.type; use one of ${EVENTS.join(", ")}` };
+      return { field, message: `is required: no governance event follows from resource.type; use one of ${EVENT_TYPES.join(", ")}` };
     }
     if (field === "subject.type" && e.message.startsWith("must be one of")) {
       return { field, message: `must be one of ${Object.keys(SUBJECT_TYPES).join(", ")}` };
@@ -160,10 +160,10 @@ function reasonOf(r: Reason): Obj {
  * The AuthZEN answer to a governance decision: allow → `true` (with obligations, if any, in `context`); deny →
  * `false` with the reasons; escalate → `false` with `context.access_request` (the pending approval to present
  * again as `context.approval_id`), the obligations and the reasons.
- * @throws CustosError `state_unavailable` for a 503 decision (fail closed).
+ * @throws CustosError `state_unavailable` for a decision the state store could not back (fail closed).
  */
 export function fromDecision(outcome: DecideOutcome): EvaluationResponse {
-  if (outcome.status !== 200) throw new CustosError("state_unavailable", "session state store unavailable; treat as deny");
+  if (outcome.outcome !== "decided") throw new CustosError("state_unavailable", "session state store unavailable; treat as deny");
   const { decision, decision_id, reasons, obligations } = outcome.body;
   if (decision === "allow") {
     return obligations.length === 0 ? { decision: true } : { decision: true, context: { decision_id, obligations } };
@@ -179,9 +179,9 @@ export function fromDecision(outcome: DecideOutcome): EvaluationResponse {
 }
 
 /** Validates a mapped request with the `/decide` validator, naming AuthZEN fields on failure. */
-export function toDecideRequest(request: EvaluationRequest, validate: (value: unknown) => DecideRequest): DecideRequest {
+export function toDecideRequest(request: EvaluationRequest): DecideRequest {
   try {
-    return validate(toDecideCandidate(request));
+    return validateDecideRequest(toDecideCandidate(request));
   } catch (err) {
     throw err instanceof CustosError ? toAuthzenError(err) : err;
   }

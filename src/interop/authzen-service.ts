@@ -3,12 +3,11 @@
 //   and goes through decide(), so the session ledger, content inspection, approvals and evidence all apply.
 // - A bundle without it: the AuthZEN entrypoint (`custos/authzen/evaluation` by default) is evaluated directly with
 //   the AuthZEN request as input and must return `{decision, context?}`.
-import { CustosError } from "../errors.js";
-import type { Decide } from "../decision/decide.js";
 import { randomBytes } from "node:crypto";
+import { CustosError, toCustosError } from "../errors.js";
+import type { Decide } from "../decision/decide.js";
 import type { ContentInspector, DecisionSink } from "../decision/ports.js";
 import { createInspector } from "../inspect/index.js";
-import type { DecideRequest } from "../decision/request.js";
 import { GOVERNANCE_ENTRYPOINT, type PolicyInstance } from "../policy/policy-engine.js";
 import { recordDirect } from "./direct-record.js";
 import { fromDecision, toDecideRequest } from "./authzen-mapping.js";
@@ -28,8 +27,6 @@ export type BatchItem = { ok: true; request: EvaluationRequest } | { ok: false; 
 export interface AuthzenServiceDeps {
   policy: () => PolicyInstance | null;
   decide: Decide;
-  /** Checks a mapped request against the /decide schema. */
-  validateDecideRequest: (value: unknown) => DecideRequest;
   /** @default custos/authzen/evaluation */
   entrypoint: string;
   /** Evidence of direct evaluations (governance ones are recorded by decide()). */
@@ -57,8 +54,8 @@ export interface AuthzenService {
   searches(): SearchKind[];
   /** @throws CustosError `not_found`, `invalid_request`, `policy_error`, `state_unavailable`, `policy_unavailable` */
   evaluate(request: EvaluationRequest, options?: AuthzenCallOptions): Promise<EvaluationResponse>;
-  /** Evaluates in order, stopping as `semantic` says; a failed item is `false` with `context.error`. */
-  evaluateBatch(items: BatchItem[], semantic: EvaluationsSemantic, options?: AuthzenCallOptions): Promise<EvaluationResponse[]>;
+  /** Evaluates in order, stopping as `semantic` says; a failed item is `false` with the error that failed it. */
+  evaluateBatch(items: BatchItem[], semantic: EvaluationsSemantic, options?: AuthzenCallOptions): Promise<BatchAnswer[]>;
   /** @throws CustosError `not_found` when the bundle has no search entrypoint of this kind. */
   search(kind: SearchKind, request: Record<string, unknown>, options?: AuthzenCallOptions): SearchResult;
 }
@@ -82,12 +79,12 @@ export function readEvaluationOutput(raw: unknown): EvaluationResponse {
   throw new CustosError("policy_error", "policy output is malformed: the AuthZEN entrypoint must return {decision: boolean, context?: object}");
 }
 
-/** An item that failed: closed, with the error in its context (Access Evaluations API, Errors). */
-function failed(err: unknown): EvaluationResponse {
-  const e = err instanceof CustosError ? err : new CustosError("internal_error", "internal error", { cause: err });
-  const error: Record<string, unknown> = { status: e.status, code: e.code, message: e.message };
-  if (e.errors) error.errors = e.errors;
-  return { decision: false, context: { error } };
+/** The answer to one item of a batch: a decision, or closed with the error that failed it. */
+export type BatchAnswer = EvaluationResponse | { decision: false; failure: CustosError };
+
+/** An item that failed: closed (the HTTP layer puts the error in its context, Access Evaluations API, Errors). */
+function failed(err: unknown): BatchAnswer {
+  return { decision: false, failure: toCustosError(err) };
 }
 
 /** Creates the PDP. */
@@ -107,7 +104,7 @@ export function createAuthzenService(deps: AuthzenServiceDeps): AuthzenService {
 
   async function evaluateOne(policy: PolicyInstance, request: EvaluationRequest, caller: string | null): Promise<EvaluationResponse> {
     if (modeOf(policy) === "governance") {
-      const decideRequest = toDecideRequest(request, deps.validateDecideRequest);
+      const decideRequest = toDecideRequest(request);
       return fromDecision(await deps.decide(decideRequest, { caller }));
     }
     const startedAt = performance.now();
@@ -119,7 +116,7 @@ export function createAuthzenService(deps: AuthzenServiceDeps): AuthzenService {
       answer = readEvaluationOutput(raw);
       recordDirect(
         deps.sink,
-        { event: "authzen", decision: answer.decision ? "allow" : "deny", revision: policy.revision, caller, input: { ...request }, status: 200, startedAt, evalMs },
+        { event: "authzen", decision: answer.decision ? "allow" : "deny", revision: policy.revision, caller, input: { ...request }, outcome: "decided", startedAt, evalMs },
         clock(),
         inspector,
       );
@@ -128,7 +125,7 @@ export function createAuthzenService(deps: AuthzenServiceDeps): AuthzenService {
       if (answer === null) {
         recordDirect(
           deps.sink,
-          { event: "authzen", decision: "deny", revision: policy.revision, caller, input: { ...request }, status: 500, startedAt, evalMs: 0 },
+          { event: "authzen", decision: "deny", revision: policy.revision, caller, input: { ...request }, outcome: "failed", startedAt, evalMs: 0 },
           clock(),
           inspector,
         );
@@ -148,9 +145,9 @@ export function createAuthzenService(deps: AuthzenServiceDeps): AuthzenService {
     },
     async evaluateBatch(items, semantic, options = {}) {
       const policy = active();
-      const out: EvaluationResponse[] = [];
+      const out: BatchAnswer[] = [];
       for (const item of items) {
-        let answer: EvaluationResponse;
+        let answer: BatchAnswer;
         if (!item.ok) {
           answer = failed(item.error);
         } else {

@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { CustosError } from "../errors.js";
 import type { ContentInspector, DecisionSink } from "../decision/ports.js";
+import type { RecordOutcome } from "../decision/vocabulary.js";
 import { createInspector } from "../inspect/index.js";
 import type { PolicyInstance } from "../policy/policy-engine.js";
 import { recordDirect } from "./direct-record.js";
@@ -77,20 +78,20 @@ export function createDataApi(deps: DataApiDeps): {
       try {
         result = policy.evaluate(path, given);
       } catch (err) {
-        recordDirect(deps.sink, evidence(500, 0), clock(), inspector);
+        recordDirect(deps.sink, evidence("failed", 0), clock(), inspector);
         throw err;
       }
-      const id = recordDirect(deps.sink, evidence(200, performance.now() - t, result === undefined ? "undefined" : "defined"), clock(), inspector);
+      const id = recordDirect(deps.sink, evidence("decided", performance.now() - t, result === undefined ? "undefined" : "defined"), clock(), inspector);
       return result === undefined ? { decision_id: id } : { result, decision_id: id };
 
-      function evidence(status: number, evalMs: number, decision = "error") {
+      function evidence(outcome: RecordOutcome, evalMs: number, decision = "error") {
         return {
           event: "data_api",
           decision,
           revision: policy?.revision ?? null,
           caller: options.caller ?? null,
           input: { path, ...(hasInput ? { input: withoutText(input) } : {}) },
-          status,
+          outcome,
           startedAt: started,
           evalMs,
         };

@@ -3,6 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { mapStrings } from "../decision/content-strings.js";
 import type { ContentInspector, DecisionRecord, DecisionSink } from "../decision/ports.js";
+import type { RecordOutcome } from "../decision/vocabulary.js";
 
 /** What one direct evaluation reports. */
 export interface DirectEvaluation {
@@ -13,8 +14,8 @@ export interface DirectEvaluation {
   revision: string | null;
   caller: string | null;
   input: Record<string, unknown>;
-  /** HTTP status of the answer. */
-  status: number;
+  /** How the answer ended: `decided`, or `failed` when the evaluation threw. */
+  outcome: RecordOutcome;
   startedAt: number;
   evalMs: number;
   /** Reuse an id already given to the caller. */
@@ -44,7 +45,7 @@ export function recordDirect(sink: DecisionSink | undefined, e: DirectEvaluation
     result: { decision: e.decision, reasons: [], obligations: [] },
     session: {},
     latency_ms: performance.now() - e.startedAt,
-    status: e.status,
+    outcome: e.outcome,
     event: e.event,
     timings: { inspect_ms: 0, eval_ms: e.evalMs },
   };

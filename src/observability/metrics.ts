@@ -1,5 +1,7 @@
-// Prometheus metrics (prom-client) on one registry passed in: the names of DESIGN.md plus load and inspection time.
+// Prometheus metrics (prom-client) on one registry passed in: the names of DESIGN.md plus load and inspection time,
+// and the listener that records (and logs) each bundle load.
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from "prom-client";
+import type { Logger } from "./logger.js";
 
 /** Buckets from 50 µs to 1 s, so sub-millisecond latencies resolve. */
 const LATENCY_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.00075, 0.001, 0.0015, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
@@ -85,5 +87,29 @@ export function createMetrics(registry: Registry, options: { defaultMetrics?: bo
       bundleInfo.reset();
       bundleInfo.set({ revision }, 1);
     },
+  };
+}
+
+/** One bundle load attempt, as the policy holder reports it. */
+export type BundleLoad =
+  | { ok: true; revision: string; durationMs: number }
+  | { ok: false; error: { code: string; message: string }; durationMs: number; revision: string | null };
+
+/** A listener for bundle loads that counts and times them, marks the active revision, and logs each one. */
+export function observeBundleLoads(metrics: Metrics, logger: Logger): (load: BundleLoad) => void {
+  return (o) => {
+    metrics.bundleLoads.inc({ result: o.ok ? "success" : "error" });
+    metrics.bundleLoadDuration.observe(o.durationMs / 1000);
+    if (o.ok) {
+      metrics.setActiveRevision(o.revision);
+      logger.info("policy bundle loaded", { event: "bundle_load", revision: o.revision, duration_ms: Math.round(o.durationMs) });
+    } else {
+      logger.error("policy bundle load failed; previous policy keeps serving", {
+        event: "bundle_load",
+        error: o.error.code,
+        reason: o.error.message,
+        active_revision: o.revision,
+      });
+    }
   };
 }

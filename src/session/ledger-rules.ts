@@ -1,11 +1,18 @@
 // The ledger semantics both stores share: defaults, TTL arithmetic and the encodings of classification and signals.
 import { CLASSIFICATIONS, type Classification, type PrincipalSignal } from "../decision/ports.js";
 
-/** Idle lifetime of a session ledger: 1 day. */
+import { DEFAULT_REVOCATION_TTL_SECONDS } from "../decision/vocabulary.js";
+
+export { DEFAULT_REVOCATION_TTL_SECONDS };
+
+/** Idle lifetime of a session ledger: 1 day (the configuration's default, CUSTOS_SESSION_TTL_SECONDS). */
 export const DEFAULT_SESSION_TTL_SECONDS = 86_400;
 
-/** How long a revocation lasts when the caller gives no positive TTL: 30 days. */
-export const DEFAULT_REVOCATION_TTL_SECONDS = 30 * 86_400;
+/** Longest wait for one Redis command (CUSTOS_STATE_TIMEOUT_MS). */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 250;
+
+/** Prefix of every Redis key (CUSTOS_REDIS_PREFIX). */
+export const DEFAULT_KEY_PREFIX = "custos:";
 
 /**
  * How long an approval is kept past its `expires_at`: 1 day, so a late retry is told "expired" (APPROVAL_INVALID)

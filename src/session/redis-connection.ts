@@ -1,6 +1,7 @@
 // The Redis connection policy of the ledger: fail fast while Redis is away, reconnect by itself, no unhandled events.
 // Calls made while a connection attempt is in flight wait for it (bounded); calls made while Redis is known to be
 // down are refused at once. Either way a caller gets a StateUnavailableError, never a hang, and never the password.
+import { DEFAULT_COMMAND_TIMEOUT_MS } from "./ledger-rules.js";
 import { Cluster, type Redis } from "ioredis";
 import { StateUnavailableError } from "../decision/ports.js";
 import { createLedgerClient, watchFailovers, type LedgerClient } from "./redis-client.js";
@@ -63,7 +64,7 @@ export interface RedisConnection {
 export function connectRedis(options: RedisConnectionOptions): RedisConnection {
   const target = parseRedisUrl(options.url);
   const policy = {
-    commandTimeoutMs: options.commandTimeoutMs ?? 250,
+    commandTimeoutMs: options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
     connectTimeoutMs: options.connectTimeoutMs ?? 1000,
     reconnectMaxDelayMs: options.reconnectMaxDelayMs ?? 1000,
   };

@@ -27,6 +27,8 @@ import {
 import { ledgerKeys } from "./keys.js";
 import {
   DEFAULT_APPROVAL_GRACE_SECONDS,
+  DEFAULT_COMMAND_TIMEOUT_MS,
+  DEFAULT_KEY_PREFIX,
   DEFAULT_SESSION_TTL_SECONDS,
   POLICY_ACTOR,
   RISK_THRESHOLD_REASON,
@@ -77,7 +79,7 @@ type PipelineResult = [Error | null, unknown][] | null;
  * @throws Error when the URL is invalid or a TLS file cannot be read.
  */
 export function createRedisStore(options: RedisStoreOptions): RedisSessionStore {
-  const keys = ledgerKeys(options.keyPrefix ?? "custos:");
+  const keys = ledgerKeys(options.keyPrefix ?? DEFAULT_KEY_PREFIX);
   const ttl = options.sessionTtlSeconds ?? DEFAULT_SESSION_TTL_SECONDS;
   const graceSeconds = options.approvalGraceSeconds ?? DEFAULT_APPROVAL_GRACE_SECONDS;
   const conn = connectRedis(options);
@@ -85,7 +87,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisSessionStore 
   const waitReplicas = conn.target.waitReplicas;
   // WAIT must answer well before the command timeout does, or a missing replica would look like a dead primary;
   // Redis notices WAIT's own timeout on its next cron tick (up to 100 ms later at the default hz), hence half.
-  const waitMs = Math.max(1, Math.floor((options.commandTimeoutMs ?? 250) / 2));
+  const waitMs = Math.max(1, Math.floor((options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS) / 2));
   const script = (c: LedgerClient | ChainableCommander) => c as unknown as ScriptCaller;
 
   /** Every reply of a pipeline, or the first error in it. */

@@ -1,10 +1,12 @@
-// The documented catalogues and the code agree: error codes (docs/errors.md ↔ src/errors.ts) and reason codes
+// The documented catalogues and the code agree: error codes (docs/errors.md ↔ src/errors.ts ↔ the codes raised,
+// statuses ↔ http/respond.ts) and reason codes
 // (README ↔ the policy's catalogue ↔ the codes the Rego sources can produce).
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { ERROR_CATALOGUE } from "../../src/errors.js";
+import { ERROR_CATALOGUE, HTTP_ERRORS } from "../../src/errors.js";
+import { ERROR_STATUS } from "../../src/http/respond.js";
 
 /** First-column values of the Markdown table that follows `heading`. */
 function tableColumn(markdown: string, heading: RegExp): string[] {
@@ -29,12 +31,33 @@ function regoFiles(dir: string): string[] {
   });
 }
 
-test("docs/errors.md lists exactly the error catalogue, with the same statuses", () => {
+test("docs/errors.md lists exactly the error catalogue (every code both ways), with the same statuses", () => {
   const md = readFileSync("docs/errors.md", "utf8");
-  const rows = md.split("\n").filter((l) => /^\| [a-z_]+ \| \d{3} \|/.test(l));
-  const documented = Object.fromEntries(rows.map((l) => [l.split("|")[1]!.trim(), Number(l.split("|")[2]!.trim())]));
-  const code = Object.fromEntries(Object.entries(ERROR_CATALOGUE).map(([k, v]) => [k, v.status]));
-  assert.deepEqual(documented, code);
+  const rows = md.split("\n").filter((l) => /^\| [a-z_]+ \| (\d{3}|—) \|/.test(l));
+  const documented = rows.map((l) => l.split("|")[1]!.trim());
+  const inCode = Object.keys(ERROR_CATALOGUE);
+  for (const c of documented) assert.ok(inCode.includes(c), `${c} is documented but not in src/errors.ts`);
+  for (const c of inCode) assert.ok(documented.includes(c), `${c} is in src/errors.ts but not documented`);
+  assert.equal(documented.length, new Set(documented).size, "each code documented once");
+  const statuses = Object.fromEntries(rows.map((l) => [l.split("|")[1]!.trim(), l.split("|")[2]!.trim()]));
+  for (const c of inCode) {
+    const want = c in HTTP_ERRORS ? String(ERROR_STATUS[c as keyof typeof HTTP_ERRORS]) : "—";
+    assert.equal(statuses[c], want, `${c} status`);
+  }
+});
+
+test("every code a CustosError or an AuditError is raised with in src/ is in the catalogue", () => {
+  const files = (dir: string): string[] =>
+    readdirSync(dir).flatMap((n) => {
+      const p = join(dir, n);
+      return statSync(p).isDirectory() ? files(p) : p.endsWith(".ts") ? [p] : [];
+    });
+  const raised = new Set<string>();
+  for (const f of files("src")) {
+    for (const m of readFileSync(f, "utf8").matchAll(/new (?:Custos|Audit)Error\(\s*"([a-z_]+)"/g)) raised.add(m[1]!);
+  }
+  assert.ok(raised.size > 10);
+  for (const c of raised) assert.ok(c in ERROR_CATALOGUE, `${c} is raised but not catalogued`);
 });
 
 test("README's reason codes = the policy catalogue = the codes the policy and service produce", () => {

@@ -2,17 +2,9 @@
 import express, { type Request, type Response, type Router } from "express";
 import { CustosError } from "../../errors.js";
 import type { SessionStore } from "../../decision/ports.js";
+import { DEFAULT_REVOCATION_TTL_SECONDS, SEVERITIES, type AdminAction, type Severity } from "../../decision/vocabulary.js";
+import { compileValidator } from "../../validation.js";
 import { hasBearer } from "../auth.js";
-import { compileValidator } from "../validation.js";
-
-/** One admin action, for the evidence chain and the logs. */
-export interface AdminAction {
-  action: string;
-  actor: string;
-  target: string;
-  reason: string | null;
-  details?: Record<string, unknown>;
-}
 
 /** What the admin routes need. */
 export interface AdminDeps {
@@ -41,11 +33,11 @@ const validateRevoke = compileValidator<{ reason: string; ttl_seconds?: number; 
   { type: "object", required: ["reason"], properties: { reason: text(1024), ttl_seconds: ttl, actor } },
   "revoke request",
 );
-const validateSignal = compileValidator<{ kind: string; severity: "low" | "medium" | "high" | "critical"; ttl_seconds: number; actor?: string }>(
+const validateSignal = compileValidator<{ kind: string; severity: Severity; ttl_seconds: number; actor?: string }>(
   {
     type: "object",
     required: ["kind", "severity", "ttl_seconds"],
-    properties: { kind: text(128), severity: { enum: ["low", "medium", "high", "critical"] }, ttl_seconds: ttl, actor },
+    properties: { kind: text(128), severity: { enum: SEVERITIES }, ttl_seconds: ttl, actor },
   },
   "signal request",
 );
@@ -70,9 +62,6 @@ const validateDeny = compileValidator<{ approver?: { id: string; groups?: string
   },
   "deny request",
 );
-
-/** Default revocation lifetime when `ttl_seconds` is not given: 30 days. */
-export const DEFAULT_REVOCATION_TTL_SECONDS = 30 * 24 * 3600;
 
 /** Creates the admin router (mounted at `/admin`). Without a token every admin route is a 404. */
 export function createAdminRouter(deps: AdminDeps): Router {

@@ -1,16 +1,17 @@
-// The OpenID AuthZEN Authorization API 1.0 over bare node:http: Access Evaluation, Access Evaluations, the three
-// Search APIs and the PDP metadata. Every response echoes `X-Request-ID` (or carries a fresh one).
+// The OpenID AuthZEN Authorization API 1.0 behind the decision routes' guard: Access Evaluation, Access
+// Evaluations, the three Search APIs, and the PDP metadata (open, unguarded). Every response echoes `X-Request-ID`
+// (or carries a fresh one).
 import { randomUUID } from "node:crypto";
-import type { IncomingMessage, ServerResponse } from "node:http";
-import { CustosError } from "../../errors.js";
-import type { AuthzenService, BatchItem, SearchKind } from "../../interop/authzen-service.js";
-import { mergedItems, type EvaluationRequest, type EvaluationsRequest } from "../../interop/authzen-request.js";
+import type { IncomingMessage } from "node:http";
+import { CustosError, type FieldError } from "../../errors.js";
+import type { AuthzenService, BatchAnswer, BatchItem, SearchKind } from "../../interop/authzen-service.js";
+import { mergedItems, type EvaluationRequest, type EvaluationResponse, type EvaluationsRequest } from "../../interop/authzen-request.js";
 import { evaluationRequestSchema, evaluationsRequestSchema, searchRequestSchemas } from "../../interop/authzen-schemas.js";
-import { admitCaller, charge, type Authenticate, type Caller, type RateLimit } from "../callers.js";
-import { checkStructure, MAX_BATCH_CONTENT_CHARS, stringChars } from "../limits.js";
-import { readJsonBody } from "../read-body.js";
-import { sendError, sendJson } from "../send.js";
-import { compileValidator } from "../validation.js";
+import { compileValidator } from "../../validation.js";
+import { guard, type GuardDeps, type GuardedRoute } from "../guard.js";
+import { MAX_BATCH_CONTENT_CHARS, stringChars } from "../limits.js";
+import { sendJson, statusOf } from "../respond.js";
+import type { FastHandler } from "../server.js";
 
 const validateEvaluation = compileValidator<EvaluationRequest>(evaluationRequestSchema, "AuthZEN evaluation request");
 const validateEvaluations = compileValidator<EvaluationsRequest>(evaluationsRequestSchema, "AuthZEN evaluations request");
@@ -28,17 +29,12 @@ export const AUTHZEN_PATHS = {
   configuration: "/.well-known/authzen-configuration",
 } as const;
 
-/** What the handlers need. */
+/** What the handlers need besides the guard's. */
 export interface AuthzenRouteDeps {
   service: AuthzenService;
   /** The PDP's base URL (`policy_decision_point`), without a trailing slash. */
   issuer: () => string;
-  authenticate?: Authenticate;
-  rateLimit?: RateLimit;
-  onError?: (err: CustosError, req: IncomingMessage) => void;
 }
-
-type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 /** `X-Request-ID` as sent (when it is a sane header value), else a fresh UUID. */
 function requestId(req: IncomingMessage): string {
@@ -47,64 +43,49 @@ function requestId(req: IncomingMessage): string {
   return value && /^[\x21-\x7e][\x20-\x7e]{0,199}$/.test(value) ? value.trimEnd() : randomUUID();
 }
 
+const headers = (req: IncomingMessage) => ({ "x-request-id": requestId(req) });
+
+/** A failed batch item as the Access Evaluations API answers it: closed, with the error in its context. */
+function answerOf(item: BatchAnswer): EvaluationResponse {
+  if (!("failure" in item)) return item;
+  const e = item.failure;
+  const error: { status: number; code: string; message: string; errors?: FieldError[] } = { status: statusOf(e.code), code: e.code, message: e.message };
+  if (e.errors) error.errors = e.errors;
+  return { decision: false, context: { error } };
+}
+
 /** Creates the handlers of the AuthZEN routes. None of them rejects: every failure becomes an error response. */
-export function createAuthzenHandlers(deps: AuthzenRouteDeps): {
-  evaluation: Handler;
-  evaluations: Handler;
-  search: Record<SearchKind, Handler>;
-  configuration: Handler;
-} {
-  /** Request id, PEP authentication and rate limit, then `body`; failures become `{code, message, errors?}`. */
-  const guarded =
-    (work: (req: IncomingMessage, res: ServerResponse, caller: Caller | null) => Promise<void>): Handler =>
-    async (req, res) => {
-      res.setHeader("x-request-id", requestId(req));
-      try {
-        const caller = admitCaller(req, res, deps.authenticate, deps.rateLimit);
-        await work(req, res, caller);
-      } catch (err) {
-        const e = err instanceof CustosError ? err : new CustosError("internal_error", "internal error", { cause: err });
-        deps.onError?.(e, req);
-        sendError(res, e);
-      }
-    };
-
-  const readBody = async (req: IncomingMessage): Promise<unknown> => {
-    const body = await readJsonBody(req);
-    checkStructure(body);
-    return body;
+export function createAuthzenHandlers(
+  deps: AuthzenRouteDeps,
+  guardDeps: GuardDeps,
+): { evaluation: FastHandler; evaluations: FastHandler; search: Record<SearchKind, FastHandler>; configuration: FastHandler } {
+  const requireMode = (): void => {
+    if (!deps.service.mode()) throw new CustosError("not_found", "the active bundle answers no AuthZEN evaluations (no governance or AuthZEN entrypoint)");
   };
 
-  const requireMode = (req: IncomingMessage) => {
-    if (deps.service.mode()) return;
-    req.resume();
-    throw new CustosError("not_found", "the active bundle answers no AuthZEN evaluations (no governance or AuthZEN entrypoint)");
+  const search = (kind: SearchKind): GuardedRoute => ({
+    headers,
+    admit() {
+      if (!deps.service.searches().includes(kind)) throw new CustosError("not_found", `the active bundle does not answer ${kind} search`);
+    },
+    answer: (body, { caller }) => ({ body: deps.service.search(kind, validateSearch[kind](body), { caller: caller.name }) }),
+  });
+
+  const evaluation: GuardedRoute = {
+    headers,
+    admit: requireMode,
+    answer: async (body, { caller }) => ({ body: await deps.service.evaluate(validateEvaluation(body), { caller: caller.name }) }),
   };
 
-  const search = (kind: SearchKind): Handler =>
-    guarded(async (req, res, caller) => {
-      if (!deps.service.searches().includes(kind)) {
-        req.resume();
-        throw new CustosError("not_found", `the active bundle does not answer ${kind} search`);
-      }
-      const request = validateSearch[kind](await readBody(req));
-      sendJson(res, 200, deps.service.search(kind, request, { caller: caller?.name ?? null }));
-    });
-
-  return {
-    evaluation: guarded(async (req, res, caller) => {
-      requireMode(req);
-      const request = validateEvaluation(await readBody(req));
-      sendJson(res, 200, await deps.service.evaluate(request, { caller: caller?.name ?? null }));
-    }),
-    evaluations: guarded(async (req, res, caller) => {
-      requireMode(req);
-      const request = validateEvaluations(await readBody(req));
-      const options = { caller: caller?.name ?? null };
+  const evaluations: GuardedRoute = {
+    headers,
+    admit: requireMode,
+    async answer(body, call) {
+      const request = validateEvaluations(body);
+      const options = { caller: call.caller.name };
       if (!request.evaluations || request.evaluations.length === 0) {
         // No (or an empty) `evaluations` array: the request is a single evaluation (backwards compatible).
-        sendJson(res, 200, await deps.service.evaluate(validateEvaluation(request), options));
-        return;
+        return { body: await deps.service.evaluate(validateEvaluation(request), options) };
       }
       const merged = mergedItems(request);
       // A batch is as much work as its items: its text (defaults repeated in each item) is bounded as one body's, and
@@ -114,7 +95,7 @@ export function createAuthzenHandlers(deps: AuthzenRouteDeps): {
           errors: [{ field: "evaluations", message: `more than ${MAX_BATCH_CONTENT_CHARS} characters of content across the items` }],
         });
       }
-      charge(req, res, caller, deps.rateLimit, merged.length - 1);
+      call.charge(merged.length - 1);
       const items: BatchItem[] = merged.map((item) => {
         try {
           return { ok: true, request: validateEvaluation(item) };
@@ -123,10 +104,15 @@ export function createAuthzenHandlers(deps: AuthzenRouteDeps): {
         }
       });
       const semantic = request.options?.evaluations_semantic ?? "execute_all";
-      sendJson(res, 200, { evaluations: await deps.service.evaluateBatch(items, semantic, options) });
-    }),
-    search: { subject: search("subject"), resource: search("resource"), action: search("action") },
-    configuration: async (req, res) => {
+      return { body: { evaluations: (await deps.service.evaluateBatch(items, semantic, options)).map(answerOf) } };
+    },
+  };
+
+  return {
+    evaluation: guard(guardDeps, evaluation),
+    evaluations: guard(guardDeps, evaluations),
+    search: { subject: guard(guardDeps, search("subject")), resource: guard(guardDeps, search("resource")), action: guard(guardDeps, search("action")) },
+    configuration: (req, res) => {
       res.setHeader("x-request-id", requestId(req));
       req.resume();
       const base = deps.issuer();

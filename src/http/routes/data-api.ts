@@ -1,44 +1,16 @@
-// `POST /v1/data/{path}` (and `GET`, without input, as OPA clients send it): the OPA Data API subset over bare
-// node:http, with the decision routes' PEP authentication and rate limit. Errors keep OPA's `{code, message}` shape.
-import type { IncomingMessage, ServerResponse } from "node:http";
-import { CustosError } from "../../errors.js";
-import { createDataApi } from "../../interop/data-api.js";
-import { admitCaller, type Authenticate, type RateLimit } from "../callers.js";
-import { checkStructure } from "../limits.js";
-import { readJsonBody } from "../read-body.js";
-import { sendError, sendJson } from "../send.js";
+// `POST /v1/data/{path}` (and `GET`, without input, as OPA clients send it): the OPA Data API subset behind the
+// decision routes' guard (PEP authentication and rate limit). Errors keep OPA's `{code, message}` shape.
+import type { createDataApi } from "../../interop/data-api.js";
+import type { GuardedRoute } from "../guard.js";
+import { pathOf } from "../server.js";
 
 /** The prefix of the route. */
 export const DATA_API_PREFIX = "/v1/data/";
 
-/** What the handler needs. */
-export interface DataApiRouteDeps {
-  api: ReturnType<typeof createDataApi>;
-  authenticate?: Authenticate;
-  rateLimit?: RateLimit;
-  onError?: (err: CustosError, req: IncomingMessage) => void;
-}
-
-/** Creates the `(req, res)` handler of `POST`/`GET /v1/data/{path}`; it never rejects. */
-export function createDataApiHandler(deps: DataApiRouteDeps): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
-  return async (req, res) => {
-    try {
-      const caller = admitCaller(req, res, deps.authenticate, deps.rateLimit);
-      const url = req.url ?? "";
-      const q = url.indexOf("?");
-      const rawPath = (q === -1 ? url : url.slice(0, q)).slice(DATA_API_PREFIX.length);
-      let body: unknown = {};
-      if (req.method === "POST") {
-        body = await readJsonBody(req);
-        checkStructure(body);
-      } else {
-        req.resume();
-      }
-      sendJson(res, 200, deps.api.evaluate(rawPath, body, { caller: caller?.name ?? null }));
-    } catch (err) {
-      const e = err instanceof CustosError ? err : new CustosError("internal_error", "internal error", { cause: err });
-      deps.onError?.(e, req);
-      sendError(res, e);
-    }
+/** The route of `POST`/`GET /v1/data/{path}`. */
+export function dataApiRoute(api: ReturnType<typeof createDataApi>): GuardedRoute {
+  return {
+    hasBody: (req) => req.method === "POST",
+    answer: (body, { req, caller }) => ({ body: api.evaluate(pathOf(req.url).slice(DATA_API_PREFIX.length), body, { caller: caller.name }) }),
   };
 }

@@ -72,9 +72,9 @@ test("mapping details: types, events, tools, sessions and recorded time", () => 
   assert.equal(authzenField("data.classification"), "context.data.classification");
 });
 
-test("answers: allow is true, deny carries reasons, escalate is an access request, 503 fails closed", () => {
+test("answers: allow is true, deny carries reasons, escalate is an access request, state unavailable fails closed", () => {
   const body = (decision: "allow" | "deny" | "escalate", obligations: any[] = [], reasons: any[] = []) => ({
-    status: 200 as const,
+    outcome: "decided" as const,
     body: { decision, decision_id: "d-1", reasons, obligations, session: {} as any, policy: { revision: "r" } },
   });
   const reason = { code: "SCOPE_MISSING", message: "m", severity: "high" as const, controls: ["c"] };
@@ -95,5 +95,5 @@ test("answers: allow is true, deny carries reasons, escalate is an access reques
   const esc = fromDecision(body("escalate", [approval], [{ ...reason, code: "APPROVAL_REQUIRED" }]));
   assert.equal(esc.decision, false);
   assert.deepEqual(esc.context?.access_request, { approval_id: "apr-1", expires_at: "2030-01-01T00:00:00.000Z" });
-  assert.throws(() => fromDecision({ ...body("deny"), status: 503 }), /state store/);
+  assert.throws(() => fromDecision({ ...body("deny"), outcome: "state_unavailable" }), /state store/);
 });

@@ -11,7 +11,7 @@ import { test } from "node:test";
 import express from "express";
 import { Registry } from "prom-client";
 import { createCustosRouter } from "../../../src/http/express-app.js";
-import { sendJson } from "../../../src/http/send.js";
+import { sendJson } from "../../../src/http/respond.js";
 import { startApp } from "../../helpers/app.js";
 import { buildTodoBundle, interopSet } from "./interop-sets.js";
 
@@ -52,7 +52,6 @@ test("the embeddable Express router mounts the extra decision routes, prefix rou
   outer.use(
     "/custos",
     createCustosRouter({
-      decideHandler: async () => {},
       admin: express.Router(),
       registry: new Registry(),
       ready: async () => ({ ok: true, checks: {} }),

@@ -13,7 +13,7 @@ import { inspect } from "node:util";
 import { StateUnavailableError, type SessionStore, type SessionUpdate } from "../../../src/decision/ports.js";
 import { createRedisStore, type RedisStoreOptions } from "../../../src/session/redis-store.js";
 import { startRedisNode, type RedisNode } from "../../helpers/redis-cluster.js";
-import { describeStoreContract } from "../../unit/session/store-contract.js";
+import { describeStoreContract } from "../../helpers/store-contract.js";
 
 const DEFAULT_PASSWORD = "default-Secret-9";
 /** Characters that must be percent-encoded in a URL, so the test also proves the decoding. */

@@ -16,7 +16,7 @@ import { StateUnavailableError, type SessionStore, type SessionUpdate, type Stat
 import { createRedisStore, type RedisSessionStore, type RedisStoreOptions } from "../../../src/session/redis-store.js";
 import { keySlot, ownerPort, redisCli, startRedisCluster, waitFor, type ClusterNodeInfo, type RedisCluster } from "../../helpers/redis-cluster.js";
 import { startRedis, type RedisServer } from "../../helpers/redis-server.js";
-import { describeStoreContract, sessionUpdate } from "../../unit/session/store-contract.js";
+import { describeStoreContract, sessionUpdate } from "../../helpers/store-contract.js";
 
 const update = (sessionId: string, patch: Partial<SessionUpdate> = {}): SessionUpdate => sessionUpdate(sessionId, patch);
 

@@ -14,7 +14,7 @@ import type { SessionStore, SessionUpdate } from "../../../src/decision/ports.js
 import { createRedisStore, type RedisStoreOptions } from "../../../src/session/redis-store.js";
 import { freePort, redisCli } from "../../helpers/redis-cluster.js";
 import { startRedisSentinel, type RedisSentinel } from "../../helpers/redis-sentinel.js";
-import { describeStoreContract } from "../../unit/session/store-contract.js";
+import { describeStoreContract } from "../../helpers/store-contract.js";
 
 const terminating = (sessionId: string): SessionUpdate => ({
   sessionId,

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { StateUnavailableError, type SessionUpdate } from "../../../src/decision/ports.js";
 import { createRedisStore, type RedisSessionStore, type RedisStoreOptions } from "../../../src/session/redis-store.js";
 import { startRedis, type RedisServer } from "../../helpers/redis-server.js";
-import { describeStoreContract, sessionUpdate } from "../../unit/session/store-contract.js";
+import { describeStoreContract, sessionUpdate } from "../../helpers/store-contract.js";
 
 const update = (sessionId: string, patch: Partial<SessionUpdate> = {}): SessionUpdate => sessionUpdate(sessionId, patch);
 

@@ -8,7 +8,7 @@ test("defaults: loopback, 8080, in-memory state, fail closed, committed bundle",
   const c = loadConfig({});
   assert.equal(c.server.host, "127.0.0.1");
   assert.equal(c.server.port, 8080);
-  assert.equal(c.state.redisUrl, null);
+  assert.equal(c.state.redis, null);
   assert.equal(c.state.failMode, "closed");
   assert.equal(c.policy.bundlePath, "bundles/governance.tar.gz");
   assert.equal(c.admin.token, null);

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { createMemoryStore, type MemoryStoreOptions } from "../../../src/session/memory-store.js";
-import { describeStoreContract } from "./store-contract.js";
+import { describeStoreContract } from "../../helpers/store-contract.js";
 
 function fakeClock(start = Date.UTC(2026, 10, 20, 10, 0, 0, 250)) {
   let t = start;

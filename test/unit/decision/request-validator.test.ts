@@ -3,9 +3,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { CustosError } from "../../../src/errors.js";
-import { validateDecideRequest } from "../../../src/http/decide-validator.js";
-import { decideRequestSchema, MAX_TEXT_LENGTH } from "../../../src/http/schemas/decide-request.js";
-import { compileValidator } from "../../../src/http/validation.js";
+import { validateDecideRequest } from "../../../src/decision/request-validator.js";
+import { decideRequestSchema, MAX_TEXT_LENGTH } from "../../../src/decision/request-schema.js";
+import { compileValidator } from "../../../src/validation.js";
 
 const bySchema = compileValidator(decideRequestSchema, "decision request");
 

@@ -1,10 +1,11 @@
 // The JSON Schema of `POST /decide`: the contract's required fields, enums, formats and bounds. Unknown fields are
 // accepted (forward compatibility) and dropped by the validator before anything reads the request.
+import { EVENT_TYPES, PRINCIPAL_TYPES } from "./vocabulary.js";
 
 const id = { type: "string", minLength: 1, maxLength: 256 } as const;
 const scope = { type: "string", minLength: 1, maxLength: 128 } as const;
 const scopes = { type: "array", maxItems: 64, items: scope } as const;
-const principalType = { enum: ["human", "service", "agent"] } as const;
+const principalType = { enum: PRINCIPAL_TYPES } as const;
 const timestamp = { type: "string", format: "date-time", maxLength: 64 } as const;
 
 /** Largest `data.text` accepted, in characters. */
@@ -16,7 +17,7 @@ export const decideRequestSchema = {
   required: ["session", "event", "identity"],
   properties: {
     session: { type: "object", required: ["id"], properties: { id } },
-    event: { enum: ["prompt", "retrieval", "tool_call", "output", "model_access"] },
+    event: { enum: EVENT_TYPES },
     identity: {
       type: "object",
       required: ["id", "type"],

@@ -7,9 +7,9 @@
 // than UTF-16 units (`length`), so a text whose `length` is within the limit cannot break it: such bodies go to a
 // validator compiled without that one maxLength, and only longer texts to the full schema, which then counts and
 // reports exactly as before. The schema itself (the contract, docs/openapi) is unchanged.
-import type { DecideRequest } from "../decision/request.js";
-import { decideRequestSchema, MAX_TEXT_LENGTH } from "./schemas/decide-request.js";
-import { compileValidator } from "./validation.js";
+import { compileValidator } from "../validation.js";
+import type { DecideRequest } from "./request.js";
+import { decideRequestSchema, MAX_TEXT_LENGTH } from "./request-schema.js";
 
 /**
  * `schema` with `additionalProperties: false` on every object schema that lists `properties`: free-form objects

@@ -1,7 +1,7 @@
-// Compiles request schemas once (ajv) and turns their errors into `invalid_request` errors that name each field.
+// Compiles JSON Schemas once (ajv: requests, the configuration) and turns their errors into errors naming each field.
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import * as formatsModule from "ajv-formats";
-import { CustosError, type FieldError } from "../errors.js";
+import { CustosError, type FieldError } from "./errors.js";
 
 // ajv-formats is CommonJS; under ESM its plugin is the default export.
 const addFormats = ((formatsModule as unknown as { default?: unknown }).default ?? formatsModule) as unknown as (
@@ -33,6 +33,11 @@ function createAjv(removeAdditional: boolean): Ajv {
 const keeping = createAjv(false);
 /** Drops the properties a schema marks `additionalProperties: false` instead of failing on them. */
 const stripping = createAjv(true);
+
+/** Compiles `schema` as it is (no stripping), for a caller that reads ajv's errors itself (the configuration). */
+export function compileSchema(schema: object): ValidateFunction {
+  return keeping.compile(schema);
+}
 
 /** Dotted field name of an ajv error (`identity.type`, `session.id` for a missing property). */
 function fieldOf(e: ErrorObject): string {

@@ -11,7 +11,7 @@ import {
   type Classification,
   type SessionStore,
   type SessionUpdate,
-} from "../../../src/decision/ports.js";
+} from "../../src/decision/ports.js";
 
 /** A store under test and its notion of time. */
 export interface StoreHarness {
