@@ -1,6 +1,6 @@
 // The process entry point and the only file that touches `process`: reads the environment, starts Custos (one
 // process, or a node:cluster primary with workers sharing the port), stops gracefully on SIGTERM/SIGINT: in-flight
-// requests finish, the decision log is flushed, the store closed.
+// requests finish, the decision log is flushed, the store closed. `main.js audit-verify …` runs the log's verifier.
 import cluster from "node:cluster";
 import { availableParallelism } from "node:os";
 import { createApp } from "./app.js";
@@ -93,8 +93,29 @@ async function main(): Promise<void> {
   await serve(config, index);
 }
 
-main().catch((err: unknown) => {
+/** `main.js audit-verify [--partial] <file…>` (npm run audit:verify): the decision log's verifier, audit/verify-cli.ts. */
+async function verifyAudit(args: string[]): Promise<void> {
+  const { runVerify } = await import("./audit/verify-cli.js");
+  const line = (stream: NodeJS.WriteStream) => (l: string) => void stream.write(`${l}\n`);
+  runVerify(args, line(process.stdout), line(process.stderr)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}
+
+if (process.argv[2] === "audit-verify") {
+  void verifyAudit(process.argv.slice(3));
+} else {
+  main().catch(failStart);
+}
+
+function failStart(err: unknown): void {
   const message = err instanceof CustosError ? `${err.code}: ${err.message}` : String((err as Error)?.message ?? err);
   process.stderr.write(`custos: cannot start: ${message}\n`);
   process.exit(1);
-});
+}

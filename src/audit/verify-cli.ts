@@ -1,4 +1,4 @@
-// The `audit:verify` command: checks a decision log's hash chain and answers with a one-line verdict and exit code.
+// The `audit:verify` command (`main.ts audit-verify …`): checks a decision log's hash chain and answers with a one-line verdict and exit code.
 //
 // Usage: `npm run audit:verify -- [--partial] <file…>`. Given one path, it verifies the log's whole chain: the
 // rotated files `<path>.1`, `<path>.2`, … in number order, then `<path>`. Given several paths, it verifies them as
@@ -12,7 +12,7 @@ import { verifyChain, type VerifyResult } from "./verify.js";
 const USAGE = "usage: audit:verify [--partial] <file…>  (one path: its rotated files <path>.1, <path>.2, … first)";
 
 /** Runs the command on `args`; returns the exit code and writes the verdict through `out` / `err`. */
-async function runVerify(args: string[], out: (line: string) => void, err: (line: string) => void): Promise<number> {
+export async function runVerify(args: string[], out: (line: string) => void, err: (line: string) => void): Promise<number> {
   const flags = args.filter((a) => a.startsWith("-"));
   const paths = args.filter((a) => !a.startsWith("-"));
   if (flags.includes("--help") || flags.includes("-h")) {
@@ -48,13 +48,3 @@ function summary(r: VerifyResult): string {
   const torn = r.truncated ? `; torn last line at ${r.truncated.file}:${r.truncated.line} (truncation, a write cut short)` : "";
   return `OK ${counted}${last}${torn}`;
 }
-
-runVerify(process.argv.slice(2), (l) => process.stdout.write(`${l}\n`), (l) => process.stderr.write(`${l}\n`)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
-    process.exitCode = 2;
-  },
-);

@@ -291,12 +291,16 @@ describe("risk accumulates to termination", () => {
   });
 
   test("an idle session's ledger expires after CUSTOS_SESSION_TTL_SECONDS", async () => {
-    const svc = await startApp({ CUSTOS_DATA: overlayFile(), CUSTOS_SESSION_TTL_SECONDS: "1", CUSTOS_ADMIN_TOKEN: TOKEN });
+    // The app's clock reaches the in-memory store: time passes by the clock, not by sleeping.
+    let now = Date.now();
+    const svc = await startApp({ CUSTOS_DATA: overlayFile(), CUSTOS_SESSION_TTL_SECONDS: "1", CUSTOS_ADMIN_TOKEN: TOKEN }, { clock: () => now });
     try {
       const s = sid("ttl");
       await svc.post(`/admin/sessions/${s}/terminate`, { reason: "test" }, ADMIN);
       assert.equal((await svc.post("/decide", read(s))).body.decision, "deny");
-      await new Promise((res) => setTimeout(res, 2200));
+      now += 900;
+      assert.equal((await svc.post("/decide", read(s))).body.decision, "deny", "still within the TTL");
+      now += 2200;
       assert.equal((await svc.post("/decide", read(s))).body.decision, "allow");
     } finally {
       await svc.close();

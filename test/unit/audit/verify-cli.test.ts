@@ -1,5 +1,5 @@
-// The audit:verify command: exit 0 with a one-line summary on an intact chain, 1 naming the first bad file:line and
-// kind, 2 on usage errors.
+// The audit:verify command (`main.js audit-verify`): exit 0 with a one-line summary on an intact chain, 1 naming the
+// first bad file:line and kind, 2 on usage errors.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { writeFile } from "node:fs/promises";
@@ -8,10 +8,10 @@ import { fileURLToPath } from "node:url";
 import { test } from "node:test";
 import { lines, tempDir, writeLog } from "./fixtures/temp-log.js";
 
-const cli = fileURLToPath(new URL("../../../src/audit/verify-cli.js", import.meta.url));
+const main = fileURLToPath(new URL("../../../src/main.js", import.meta.url));
 
 function run(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8" });
+  const r = spawnSync(process.execPath, [main, "audit-verify", ...args], { encoding: "utf8" });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
