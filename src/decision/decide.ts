@@ -3,8 +3,7 @@ import { randomUUID } from "node:crypto";
 import { CustosError } from "../errors.js";
 import { GOVERNANCE_ENTRYPOINT, type PolicyInstance } from "../policy/policy-engine.js";
 import { mapStrings } from "./content-strings.js";
-import { readPolicyOutput, type PolicyOutput } from "./policy-output.js";
-import { bindingOf, buildPolicyInput, withoutText } from "./policy-input.js";
+import { bindingOf, buildPolicyInput, readPolicyOutput, withoutText, type PolicyOutput } from "./policy-contract.js";
 import {
   emptySession,
   StateUnavailableError,

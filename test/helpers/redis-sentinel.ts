@@ -3,7 +3,7 @@
 // and when the test process exits.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { redisCli, startRedisNode, waitFor, type RedisNode } from "./redis-cluster.js";
+import { redisCli, startRedisNode, waitFor, type RedisNode } from "./redis-node.js";
 
 /** The topology, as started. After a failover the replica is the master and the other way round. */
 export interface RedisSentinel {

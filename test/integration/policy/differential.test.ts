@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { emptySession } from "../../../src/decision/ports.js";
-import { bindingOf, buildPolicyInput } from "../../../src/decision/policy-input.js";
+import { bindingOf, buildPolicyInput } from "../../../src/decision/policy-contract.js";
 import type { DecideRequest } from "../../../src/decision/request.js";
 import { readBundle } from "../../../src/policy/bundle-reader.js";
 import { GOVERNANCE_ENTRYPOINT, loadPolicyInstance } from "../../../src/policy/policy-engine.js";

@@ -12,7 +12,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { inspect } from "node:util";
 import { StateUnavailableError, type SessionStore, type SessionUpdate } from "../../../src/decision/ports.js";
 import { createRedisStore, type RedisStoreOptions } from "../../../src/session/redis-store.js";
-import { startRedisNode, type RedisNode } from "../../helpers/redis-cluster.js";
+import { startRedisNode, type RedisNode } from "../../helpers/redis-node.js";
 import { describeStoreContract } from "../../helpers/store-contract.js";
 
 const DEFAULT_PASSWORD = "default-Secret-9";

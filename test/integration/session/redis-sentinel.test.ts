@@ -12,7 +12,7 @@ import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { SessionStore, SessionUpdate } from "../../../src/decision/ports.js";
 import { createRedisStore, type RedisStoreOptions } from "../../../src/session/redis-store.js";
-import { freePort, redisCli } from "../../helpers/redis-cluster.js";
+import { freePort, redisCli } from "../../helpers/redis-node.js";
 import { startRedisSentinel, type RedisSentinel } from "../../helpers/redis-sentinel.js";
 import { describeStoreContract } from "../../helpers/store-contract.js";
 
