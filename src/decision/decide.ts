@@ -39,8 +39,8 @@ export interface DeciderDeps {
   textDigest: (text: string) => string;
   /** Called when the store fails (for metrics). */
   onStateError?: (err: StateUnavailableError) => void;
-  /** @default Date.now */
-  clock?: () => number;
+  /** Unix milliseconds. */
+  clock: () => number;
 }
 
 /** Options of one decision. */
@@ -110,7 +110,7 @@ function settingNumber(policy: PolicyInstance, name: string, fallback: number): 
 
 /** Creates the decision function. */
 export function createDecider(deps: DeciderDeps): Decide {
-  const clock = deps.clock ?? Date.now;
+  const { clock } = deps;
   const failOpen = deps.failMode === "open";
 
   const unavailable = (id: string, request: DecideRequest, revision: string | null): DecideOutcome => ({

@@ -23,7 +23,9 @@ function invalid(field: string, message: string, summary: string): CustosError {
 }
 
 /** @throws CustosError `invalid_request` naming the field where a limit is crossed or a string is not well-formed. */
-export function checkStructure(value: unknown, maxDepth = MAX_DEPTH, maxNodes = MAX_NODES): void {
+export function checkStructure(value: unknown): void {
+  const maxDepth = MAX_DEPTH;
+  const maxNodes = MAX_NODES;
   // Iterative, so the check itself cannot overflow the stack.
   const stack: [unknown, number, string][] = [[value, 0, ""]];
   let nodes = 0;

@@ -16,7 +16,8 @@ export function isJsonMediaType(header: string | undefined): boolean {
  * Reads and parses the body.
  * @throws CustosError `unsupported_media_type`, `payload_too_large`, `invalid_json`
  */
-export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<unknown> {
+export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  const limit = MAX_BODY_BYTES;
   if (!isJsonMediaType(req.headers["content-type"])) {
     req.resume();
     throw new CustosError("unsupported_media_type", "request body must be application/json");

@@ -3,11 +3,9 @@
 //   and goes through decide(), so the session ledger, content inspection, approvals and evidence all apply.
 // - A bundle without it: the AuthZEN entrypoint (`custos/authzen/evaluation` by default) is evaluated directly with
 //   the AuthZEN request as input and must return `{decision, context?}`.
-import { randomBytes } from "node:crypto";
 import { CustosError, toCustosError } from "../errors.js";
 import type { Decide } from "../decision/decide.js";
 import type { ContentInspector, DecisionSink } from "../decision/ports.js";
-import { createInspector } from "../inspect/index.js";
 import { GOVERNANCE_ENTRYPOINT, type PolicyInstance } from "../policy/policy-engine.js";
 import { recordDirect } from "./direct-record.js";
 import { fromDecision, toDecideRequest } from "./authzen-mapping.js";
@@ -30,10 +28,10 @@ export interface AuthzenServiceDeps {
   /** @default custos/authzen/evaluation */
   entrypoint: string;
   /** Evidence of direct evaluations (governance ones are recorded by decide()). */
-  sink?: DecisionSink;
-  /** Redacts secrets and personal data in that evidence. @default a private inspector */
-  inspector?: ContentInspector;
-  clock?: () => number;
+  sink: DecisionSink;
+  /** Redacts secrets and personal data in that evidence. */
+  inspector: ContentInspector;
+  clock: () => number;
 }
 
 /** Per-call options. */
@@ -89,8 +87,7 @@ function failed(err: unknown): BatchAnswer {
 
 /** Creates the PDP. */
 export function createAuthzenService(deps: AuthzenServiceDeps): AuthzenService {
-  const clock = deps.clock ?? Date.now;
-  const inspector = deps.inspector ?? createInspector({ fingerprintKey: randomBytes(32) });
+  const { clock, inspector } = deps;
 
   const modeOf = (policy: PolicyInstance | null): AuthzenMode =>
     !policy ? null : policy.has(GOVERNANCE_ENTRYPOINT) ? "governance" : policy.has(deps.entrypoint) ? "policy" : null;

@@ -2,11 +2,9 @@
 // and answers `{"result": …, "decision_id": …}` as OPA does, so existing OPA clients and SDKs work unchanged.
 // The input goes to the policy as sent (for `custos/main/decision`, the raw policy input of docs/policy-contract.md:
 // no session ledger, no inspection; those belong to /decide).
-import { randomBytes } from "node:crypto";
 import { CustosError } from "../errors.js";
 import type { ContentInspector, DecisionSink } from "../decision/ports.js";
 import type { RecordOutcome } from "../decision/vocabulary.js";
-import { createInspector } from "../inspect/index.js";
 import type { PolicyInstance } from "../policy/policy-engine.js";
 import { recordDirect } from "./direct-record.js";
 
@@ -19,10 +17,10 @@ export interface DataApiResponse {
 /** What the Data API needs. */
 export interface DataApiDeps {
   policy: () => PolicyInstance | null;
-  sink?: DecisionSink;
-  clock?: () => number;
-  /** Redacts secrets and personal data in the evidence (no finding is recorded, so no fingerprint key is needed). @default a private inspector */
-  inspector?: ContentInspector;
+  sink: DecisionSink;
+  clock: () => number;
+  /** Redacts secrets and personal data in the evidence (no finding is recorded). */
+  inspector: ContentInspector;
 }
 
 /** `custos%2Fmain%2Fdecision/` → `custos/main/decision`. @throws CustosError `invalid_request` for bad escapes */
@@ -55,8 +53,7 @@ function withoutText(input: unknown): unknown {
 export function createDataApi(deps: DataApiDeps): {
   evaluate(rawPath: string, body: unknown, options?: { caller?: string | null }): DataApiResponse;
 } {
-  const clock = deps.clock ?? Date.now;
-  const inspector = deps.inspector ?? createInspector({ fingerprintKey: randomBytes(32) });
+  const { clock, inspector } = deps;
   return {
     evaluate(rawPath, body, options = {}) {
       const started = performance.now();

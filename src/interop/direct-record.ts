@@ -34,7 +34,7 @@ function redactStrings(value: unknown, inspector: ContentInspector): unknown {
  * Records a direct evaluation and returns its decision id. Its input may hold anything (no schema says where the
  * content is), so every string of it is inspected and recorded redacted.
  */
-export function recordDirect(sink: DecisionSink | undefined, e: DirectEvaluation, nowMs: number, inspector: ContentInspector): string {
+export function recordDirect(sink: DecisionSink, e: DirectEvaluation, nowMs: number, inspector: ContentInspector): string {
   const id = e.decisionId ?? randomUUID();
   const record: DecisionRecord = {
     decision_id: id,
@@ -49,6 +49,6 @@ export function recordDirect(sink: DecisionSink | undefined, e: DirectEvaluation
     event: e.event,
     timings: { inspect_ms: 0, eval_ms: e.evalMs },
   };
-  sink?.(record);
+  sink(record);
   return id;
 }

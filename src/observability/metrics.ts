@@ -22,9 +22,9 @@ export interface Metrics {
   setActiveRevision(revision: string): void;
 }
 
-/** Registers every metric on `registry` (and the default process metrics unless disabled). */
-export function createMetrics(registry: Registry, options: { defaultMetrics?: boolean } = {}): Metrics {
-  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+/** Registers every metric, and the default process metrics, on `registry`. */
+export function createMetrics(registry: Registry): Metrics {
+  collectDefaultMetrics({ register: registry });
   const registers = [registry];
   const bundleInfo = new Gauge({
     name: "custos_bundle_info",

@@ -4,23 +4,14 @@ import { readFile } from "node:fs/promises";
 import { CustosError } from "../errors.js";
 import { readBundle } from "./bundle-reader.js";
 import { verifyBundle, type VerificationKey } from "./bundle-signature.js";
-import { GOVERNANCE_ENTRYPOINT, loadPolicyInstance, type MemoryLimits, type PolicyInstance } from "./policy-engine.js";
-
-/** The default entrypoint of the AuthZEN API in a bundle without the governance entrypoint. */
-export const DEFAULT_AUTHZEN_ENTRYPOINT = "custos/authzen/evaluation";
+import { loadPolicyInstance, type PolicyInstance } from "./policy-engine.js";
 
 /** Where the policy comes from. */
 export interface PolicySource {
   bundlePath: string;
   dataPath: string | null;
-  /** Entrypoints a bundle must all have. @default [] */
-  requiredEntrypoints?: readonly string[];
-  /**
-   * Entrypoints of which a bundle must have at least one (the APIs Custos can serve from it).
-   * @default [custos/main/decision, custos/authzen/evaluation]
-   */
-  anyOfEntrypoints?: readonly string[];
-  memory?: MemoryLimits;
+  /** Entrypoints of which a bundle must have at least one (the APIs Custos can serve from it). */
+  anyOfEntrypoints: readonly string[];
   /** When set, only bundles signed with this key load. */
   verificationKey?: VerificationKey | null;
 }
@@ -73,11 +64,8 @@ export function createPolicyHolder(source: PolicySource): PolicyHolder {
     try {
       const [bundle, overlay] = await Promise.all([readBundle(source.bundlePath), readOverlay(source.dataPath)]);
       if (source.verificationKey) verifyBundle(bundle.files, source.verificationKey);
-      const next = await loadPolicyInstance(bundle, overlay, {
-        requiredEntrypoints: source.requiredEntrypoints ?? [],
-        ...(source.memory ? { memory: source.memory } : {}),
-      });
-      const known = source.anyOfEntrypoints ?? [GOVERNANCE_ENTRYPOINT, DEFAULT_AUTHZEN_ENTRYPOINT];
+      const next = await loadPolicyInstance(bundle, overlay);
+      const known = source.anyOfEntrypoints;
       if (known.length > 0 && !known.some((e) => next.has(e))) {
         throw new CustosError(
           "bundle_invalid",

@@ -13,7 +13,7 @@ export interface AdminDeps {
   /** Reloads the policy bundle and data; resolves with the outcome. */
   reload: () => Promise<{ ok: boolean; revision: string | null; error?: CustosError }>;
   onAction: (action: AdminAction) => void;
-  clock?: () => number;
+  clock: () => number;
 }
 
 const text = (max: number) => ({ type: "string", minLength: 1, maxLength: max }) as const;
@@ -66,7 +66,7 @@ const validateDeny = compileValidator<{ approver?: { id: string; groups?: string
 /** Creates the admin router (mounted at `/admin`). Without a token every admin route is a 404. */
 export function createAdminRouter(deps: AdminDeps): Router {
   const router = express.Router();
-  const clock = deps.clock ?? Date.now;
+  const { clock } = deps;
   router.use((req, _res, next) => {
     if (!deps.token) return next(new CustosError("not_found", "the admin API is disabled: CUSTOS_ADMIN_TOKEN is not set"));
     if (!hasBearer(req, deps.token)) return next(new CustosError("unauthorized", "admin API requires the admin bearer token"));
