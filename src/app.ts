@@ -2,9 +2,11 @@
 // APIs from a Config and hands them to the HTTP front. It does not listen; `main.ts` does, and tests build exactly
 // what production runs.
 import { createHmac, randomBytes } from "node:crypto";
+import type { Server } from "node:http";
 import { availableParallelism } from "node:os";
+import type { Router } from "express";
 import { Registry } from "prom-client";
-import { createDecisionLog, createEvidence, startDecisionLogThread, type AuditLog, type Evidence } from "./audit/index.js";
+import { createEvidence, openAuditLog, type Evidence } from "./audit/index.js";
 import { createWorkerBridge, type PrimaryChannel } from "./cluster/worker-bridge.js";
 import type { Config } from "./config/load-config.js";
 import { createDecider, type Decide } from "./decision/decide.js";
@@ -20,8 +22,6 @@ import type { PolicyHolder } from "./policy/policy-holder.js";
 import { startPolicy } from "./policy/start-policy.js";
 import { createMemoryStore } from "./session/memory-store.js";
 import { createRedisStore } from "./session/redis-store.js";
-import type { Server } from "node:http";
-import type { Router } from "express";
 
 /** A built, not yet listening, Custos. */
 export interface App {
@@ -64,62 +64,40 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const bridge = overrides.primary ? createWorkerBridge(overrides.primary) : null;
   const { holder: policy, stop: stopWatching } = await startPolicy(config.policy, config.authzen.entrypoint, observeBundleLoads(metrics, logger));
   bridge?.onReload(() => void policy.reload());
-  const onStateError = (err: Error) => logger.warn("state store error", { event: "state_error", error: err.message });
-  const store =
-    overrides.store ??
-    (config.state.redis ? createRedisStore({ ...config.state.redis, ...config.state.session, onError: onStateError }) : createMemoryStore({ ...config.state.session, clock }));
+  const onError = (err: Error) => logger.warn("state store error", { event: "state_error", error: err.message });
+  const { redis, session } = config.state;
+  const store = overrides.store ?? (redis ? createRedisStore({ ...redis, ...session, onError }) : createMemoryStore({ ...session, clock }));
 
   const fingerprintKey = config.inspect.fingerprintKey ?? randomBytes(32).toString("hex");
   const inspector = createInspector({ fingerprintKey });
-  const onAuditError = (err: Error) => logger.error("decision log write failed", { event: "audit_error", error: err.message });
-  // A cluster worker hands its records to the primary, which writes the one chain. One process seals and writes in a
-  // thread of its own when a core is left over for it, else in-process.
-  const log: AuditLog | null = !config.audit.path
-    ? null
-    : bridge
-      ? bridge.decisionLog(onAuditError)
-      : config.server.workers < availableParallelism()
-        ? await startDecisionLogThread({ path: config.audit.path, onError: onAuditError })
-        : createDecisionLog({ path: config.audit.path, onError: onAuditError });
+  // A cluster worker hands its records to the primary; one process seals them in a thread when a core is left over.
+  const log = await openAuditLog({
+    path: config.audit.path,
+    inThread: config.server.workers < availableParallelism(),
+    forwarded: bridge ? (onError) => bridge.decisionLog(onError) : undefined,
+    onError: (err) => logger.error("decision log write failed", { event: "audit_error", error: err.message }),
+  });
   const evidence = createEvidence({ log, statusOf: recordStatus, logger, metrics });
   const sink = evidence.decision.bind(evidence);
   const current = () => policy.current();
 
   const decide = createDecider({
-    policy: current,
-    store,
-    inspector,
-    sink,
-    failMode: config.state.failMode,
+    policy: current, store, inspector, sink, clock, failMode: config.state.failMode,
     textDigest: (text) => `hmac-sha256:${createHmac("sha256", fingerprintKey).update(text).digest("hex")}`,
     onStateError: () => metrics.stateErrors.inc(),
-    clock,
   });
   const authzen = createAuthzenService({ policy: current, decide, entrypoint: config.authzen.entrypoint, sink, inspector, clock });
+  const metricsError = (err: Error) => logger.warn("cluster metrics unavailable; serving this worker's", { event: "metrics_error", error: err.message });
   const http = await createHttp(config, {
-    logger,
-    metrics,
-    ...(bridge ? { metricsText: bridge.metrics(metrics.registry, (err) => logger.warn("cluster metrics unavailable; serving this worker's", { event: "metrics_error", error: err.message })) } : {}),
-    policy,
-    ...(bridge ? { afterReload: () => bridge.broadcastReload() } : {}),
-    store,
-    decide,
-    authzen,
+    logger, metrics, policy, store, decide, authzen, clock,
+    ...(bridge ? { metricsText: bridge.metrics(metrics.registry, metricsError), afterReload: () => bridge.broadcastReload() } : {}),
     dataApi: createDataApi({ policy: current, sink, clock, inspector }),
     onAdminAction: (action) => evidence.admin(action),
-    clock,
   });
 
   let closing: Promise<void> | null = null;
   return {
-    server: http.server,
-    router: http.router,
-    policy,
-    store,
-    metrics,
-    logger,
-    decide,
-    evidence,
+    server: http.server, router: http.router, policy, store, metrics, logger, decide, evidence,
     close() {
       closing ??= (async () => {
         stopWatching();

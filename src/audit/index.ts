@@ -2,6 +2,7 @@
 export { AuditError, type AuditErrorCode } from "./audit-error.js";
 export { recordText, safeReporter, type AuditLog } from "./audit-log.js";
 export { createEvidence, type Evidence, type EvidenceOptions } from "./evidence.js";
+export { openAuditLog, type OpenLogOptions } from "./open-log.js";
 export { canonicalJson } from "../canonical-json.js";
 export { GENESIS_HASH, type AuditEntry } from "./chain-record.js";
 export { createDecisionLog, DEFAULT_MAX_BYTES, type DecisionLog, type DecisionLogOptions } from "./decision-log.js";

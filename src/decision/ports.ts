@@ -186,7 +186,7 @@ export interface DecisionRecord {
   result: { decision: string; reasons: unknown[]; obligations: unknown[] };
   session: Record<string, unknown>;
   latency_ms: number;
-  /** How the answer ended (the decision log records it as the answer's HTTP status). */
+  /** How the answer ended (the HTTP layer tells the decision log what that was answered with). */
   outcome: RecordOutcome;
   event: string;
   /** Milliseconds spent in content inspection and in policy evaluation. */

@@ -46,7 +46,7 @@ export type Obligation =
   | { type: "approval"; approval_id: string; expires_at: string }
   | { type: "session_termination" };
 
-/** The body of a decision (`200`, or `503` with STATE_UNAVAILABLE). */
+/** The body of a decision (also when it is a deny because the state store is down, with STATE_UNAVAILABLE). */
 export interface DecisionResponse {
   decision: Decision;
   decision_id: string;
