@@ -3,7 +3,7 @@
 import cluster from "node:cluster";
 import { createHmac, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type RequestListener, type Server } from "node:http";
 import { createServer as createTlsServer } from "node:https";
 import { createSecureContext } from "node:tls";
 import { availableParallelism } from "node:os";
@@ -60,6 +60,12 @@ export interface AppOverrides {
   logger?: Logger;
   store?: SessionStore;
   clock?: () => number;
+  /**
+   * Embedding without PEP tokens or mTLS: the host app says it listens on loopback only, so `router` may serve
+   * unauthenticated decisions (each request's socket must still be on a loopback address). Without it, `router`'s
+   * decision routes answer `401`. Ignored when tokens or mTLS are configured. @default false
+   */
+  loopbackOnly?: boolean;
 }
 
 /**
@@ -78,7 +84,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     );
   }
   if (!tokens && !mtls) {
-    logger.warn("decision routes are UNAUTHENTICATED (loopback only); set CUSTOS_PEP_TOKENS_FILE or CUSTOS_TLS_CA", { event: "auth_off" });
+    logger.warn("decision routes are UNAUTHENTICATED (loopback only); set CUSTOS_PEP_TOKENS_FILE or CUSTOS_TLS_CA", {
+      event: "auth_off",
+      embedded_router: overrides.loopbackOnly === true ? "loopback only" : "refuses decisions",
+    });
   }
   const metrics = createMetrics(new Registry());
   const clock = overrides.clock ?? Date.now;
@@ -149,7 +158,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     logger[level]("request failed", { event: "http_error", code: err.code, status: err.status, method: req.method, path: (req.url ?? "").split("?")[0] });
   };
   // One authenticator and one rate limit for every decision route, so a PEP's budget is shared across the APIs.
-  const authenticate = createAuthenticator({ tokens, mtls });
+  // Unauthenticated decisions need a loopback claim: `server` has one (HOST is loopback, checked above); the
+  // embedded router only when the host app says so (`loopbackOnly`), since it cannot see where the host listens.
+  const viaServer = new WeakSet<IncomingMessage>();
+  const loopbackOnly = overrides.loopbackOnly === true;
+  const authenticate = createAuthenticator({ tokens, mtls, loopbackClaim: (req) => loopbackOnly || viaServer.has(req) });
   const rateLimit = createRateLimiter(config.pep.rateLimit);
   const decideHandler = createDecideHandler({ decide, adminToken: config.admin.token, authenticate, rateLimit, onError: onHttpError });
   const sink = (record: DecisionRecord) => evidence.decision(record);
@@ -223,7 +236,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   };
   const app = createExpressApp(httpDeps);
   const router = createEmbeddedRouter(httpDeps);
-  const listener = createRequestListener([{ method: "POST", path: "/decide", handler: decideHandler }, ...interopRoutes], app);
+  const routed = createRequestListener([{ method: "POST", path: "/decide", handler: decideHandler }, ...interopRoutes], app);
+  const listener: RequestListener = (req, res) => {
+    viaServer.add(req);
+    routed(req, res);
+  };
   const server: Server = tls
     ? (createTlsServer(
         { ...tls, ...(tls.ca ? { requestCert: true, rejectUnauthorized: true } : {}), keepAliveTimeout: 65_000 },
