@@ -11,12 +11,12 @@ reasons contains lib.reason("DELEGATION_TOO_DEEP", msg) if {
 	msg := concat("", ["delegation chain of ", format_int(depth, 10), " exceeds the maximum of ", format_int(max_depth, 10)])
 }
 
-reasons contains lib.reason("DELEGATION_SCOPE_EXCEEDED", concat("", ["requested scopes exceed a delegator's: ", lib.list(excess)])) if {
-	excess := {concat("", [s, " (", d.id, ")"]) |
+reasons contains lib.reason("DELEGATION_SCOPE_EXCEEDED", concat("", ["requested scopes exceed what ", lib.list(short), " hold(s)"])) if {
+	short := {d.id |
 		some s in lib.identity.scopes
 		some d in lib.delegators
 		p := lib.principals[d.id]
 		not s in scopes.holds(d, p)
 	}
-	count(excess) > 0
+	count(short) > 0
 }

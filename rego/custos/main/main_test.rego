@@ -101,7 +101,7 @@ test_reasons_have_exactly_the_contract_fields if {
 }
 
 test_catalogue_covers_every_code_with_controls if {
-	count(data.custos.catalogue) == 26
+	count(data.custos.catalogue) == 36
 	every code, entry in data.custos.catalogue {
 		entry.severity in {"low", "medium", "high", "critical"}
 		entry.effect in {"deny", "escalate", "info"}
