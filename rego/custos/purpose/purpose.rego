@@ -7,16 +7,13 @@ reasons contains lib.reason("PURPOSE_NOT_APPROVED", "no purpose given") if {
 	not lib.request.purpose
 }
 
-reasons contains lib.reason("PURPOSE_NOT_APPROVED", concat("", ["the purpose is not approved for ", who])) if {
+# An unregistered identity is denied UNREGISTERED_IDENTITY; its purposes are not judged.
+reasons contains lib.reason("PURPOSE_NOT_APPROVED", concat("", ["the purpose is not approved for ", lib.identity.id])) if {
 	lib.request.purpose
+	lib.principal
 	not approved_for_identity
 }
 
-who := lib.identity.id if lib.principal
-
-else := "an unregistered identity"
-
-# An unregistered identity has no approved purpose.
 approved_for_identity if lib.request.purpose in lib.principal.purposes
 
 reasons contains lib.reason("PURPOSE_NOT_APPROVED", concat("", ["the purpose is not approved for ", lib.request.resource.id])) if {
