@@ -25,7 +25,11 @@ named_approver if is_string(approval.approver.id)
 
 approval_id := lib.request.context.approval_id
 
-action_label := concat("", [lib.request.action, " on ", lib.request.resource.id])
+# Names the registered resource only; never an unregistered id or a missing action's absence as text.
+action_label := concat("", [lib.request.action, " on ", lib.request.resource.id]) if {
+	lib.resource
+	is_string(lib.request.action)
+} else := "the request"
 
 # The action itself needs approval (content that needs review says so with its own reason).
 action_needs_approval if lib.request.action in object.get(lib.resource, "approval_actions", [])

@@ -100,7 +100,7 @@ describe("session ledger on Redis, two replicas", () => {
 
   test("a revoked credential is refused at once on every replica", async () => {
     const s = sid("revoke");
-    const withCred = read(s, { identity: { ...agent, credential: { id: "key-ledger-1", type: "oauth_token" } } });
+    const withCred = read(s, { identity: { ...agent, credential: { id: "key-ledger-1", type: "oauth_token", expires_at: new Date(Date.now() + 600_000).toISOString() } } });
     assert.equal((await a.post("/decide", withCred)).body.decision, "allow");
     assert.equal((await b.post("/admin/credentials/key-ledger-1/revoke", { reason: "leaked" }, ADMIN)).status, 200);
     const r = await a.post("/decide", withCred);
