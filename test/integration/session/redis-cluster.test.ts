@@ -82,7 +82,7 @@ describe("redis store on a Redis Cluster (3 masters + 3 replicas)", { timeout: 2
     const approval = {
       id: approvalId,
       status: "pending" as const,
-      binding: { session, identity: principal, action: "deploy", resource: "model:m", tool: "", arguments_digest: "" },
+      binding: { session, identity: principal, chain: [], event: "model_access", action: "deploy", resource: "model:m", tool: "", purpose: "", arguments_digest: "" },
       created_at: nowS(),
       expires_at: nowS() + 600,
       approver: null,
@@ -217,7 +217,7 @@ async function seeded(store: SessionStore): Promise<StateQuery> {
   const approval = {
     id: q.approvalId,
     status: "pending" as const,
-    binding: { session: q.sessionId, identity: q.principalId, action: "deploy", resource: "m", tool: "", arguments_digest: "" },
+    binding: { session: q.sessionId, identity: q.principalId, chain: [], event: "model_access", action: "deploy", resource: "m", tool: "", purpose: "", arguments_digest: "" },
     created_at: q.now,
     expires_at: q.now + 600,
     approver: null,

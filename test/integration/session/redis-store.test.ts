@@ -53,7 +53,7 @@ describe("redis store", () => {
         approval: {
           id: "apr-{1}",
           status: "pending",
-          binding: { session, identity: "i", action: "deploy", resource: "m", tool: "", arguments_digest: "" },
+          binding: { session, identity: "i", chain: [], event: "model_access", action: "deploy", resource: "m", tool: "", purpose: "", arguments_digest: "" },
           created_at: nowS,
           expires_at: nowS + 3600,
           approver: null,

@@ -37,7 +37,7 @@ describe("memory store expiry", () => {
       approval: {
         id: "apr-1",
         status: "pending",
-        binding: { session: "s-2", identity: "a", action: "deploy", resource: "m", tool: "", arguments_digest: "" },
+        binding: { session: "s-2", identity: "a", chain: [], event: "model_access", action: "deploy", resource: "m", tool: "", purpose: "", arguments_digest: "" },
         created_at: nowS,
         expires_at: nowS + 3600,
         approver: null,

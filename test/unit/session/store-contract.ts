@@ -74,7 +74,7 @@ export function describeStoreContract(name: string, make: MakeHarness): void {
     const approvalFor = (h: StoreHarness, sessionId: string, ttlSeconds = 3600): ApprovalRecord => ({
       id: id("apr"),
       status: "pending",
-      binding: { session: sessionId, identity: "agent:a", action: "deploy", resource: "model:m", tool: "", arguments_digest: "" },
+      binding: { session: sessionId, identity: "agent:a", chain: [], event: "model_access", action: "deploy", resource: "model:m", tool: "", purpose: "", arguments_digest: "" },
       created_at: secs(h),
       expires_at: secs(h) + ttlSeconds,
       approver: null,
