@@ -18,8 +18,14 @@ reasons contains lib.reason("RESTRICTED_DATA_EGRESS", concat("", [lib.list(restr
 	lib.request.data.destination == "external"
 }
 
-flags := {concat("", [s.kind, " (", s.severity, ")"]) |
-	some s in object.get(input.state.principal, "signals", [])
+# A high or critical signal on the identity, or on anyone it acts for (the delegators' signals are read with it).
+flagged_principals contains {"id": lib.identity.id, "signals": object.get(input.state.principal, "signals", [])}
+
+flagged_principals contains d if some d in object.get(input.state, "delegators", [])
+
+flags := {concat("", [p.id, ": ", s.kind, " (", s.severity, ")"]) |
+	some p in flagged_principals
+	some s in object.get(p, "signals", [])
 	s.severity in {"high", "critical"}
 	active(s)
 }
@@ -31,6 +37,6 @@ active(s) if not expiring(s)
 
 expiring(s) if is_number(s.expires_at)
 
-reasons contains lib.reason("PRINCIPAL_FLAGGED", concat("", [lib.identity.id, " is flagged: ", lib.list(flags)])) if {
+reasons contains lib.reason("PRINCIPAL_FLAGGED", concat("", [lib.identity.id, " or its delegation chain is flagged: ", lib.list(flags)])) if {
 	count(flags) > 0
 }

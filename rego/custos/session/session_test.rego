@@ -30,3 +30,11 @@ test_restricted_data_in_the_request_itself_may_not_leave if {
 test_signal_without_expiry_counts if {
 	codes(session.reasons) == {"PRINCIPAL_FLAGGED"} with input as {"request": {"identity": {"id": "user:dana"}}, "now": now, "state": {"principal": {"signals": [{"kind": "k", "severity": "high"}]}}}
 }
+
+test_flagged_delegator_stops_the_agent_acting_for_her if {
+	agent := {"id": "agent:a", "on_behalf_of": [{"id": "user:dana"}]}
+	flagged := [{"id": "user:dana", "signals": [{"kind": "unusual_privilege_use", "severity": "high", "expires_at": now + 60}]}]
+	codes(session.reasons) == {"PRINCIPAL_FLAGGED"} with input as {"request": {"identity": agent}, "now": now, "state": {"principal": {"signals": []}, "delegators": flagged}}
+	calm := [{"id": "user:dana", "signals": [{"kind": "k", "severity": "low", "expires_at": now + 60}]}]
+	codes(session.reasons) == set() with input as {"request": {"identity": agent}, "now": now, "state": {"principal": {"signals": []}, "delegators": calm}}
+}
