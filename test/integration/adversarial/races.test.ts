@@ -35,23 +35,29 @@ const terminates = (body: any) => (body.obligations as { type: string }[]).some(
 describe("adversarial: races on the Redis ledger", { timeout: 120_000 }, () => {
   let redis: RedisServer;
   let app: RunningApp;
+  /** A second replica on the same Redis: requests alternate between the two, as behind a load balancer. */
+  let other: RunningApp;
   before(async () => {
     redis = await startRedis();
     const dir = mkdtempSync(join(tmpdir(), "custos-races-"));
     writeFileSync(join(dir, "data.json"), JSON.stringify(registry));
-    app = await startApp({ REDIS_URL: redis.url, CUSTOS_ADMIN_TOKEN: TOKEN, CUSTOS_DATA: join(dir, "data.json"), CUSTOS_STATE_TIMEOUT_MS: "5000" });
+    const env = { REDIS_URL: redis.url, CUSTOS_ADMIN_TOKEN: TOKEN, CUSTOS_DATA: join(dir, "data.json"), CUSTOS_STATE_TIMEOUT_MS: "5000" };
+    app = await startApp(env);
+    other = await startApp(env);
   });
   after(async () => {
+    await other?.close();
     await app?.close();
     await redis?.stop();
   });
 
-  const terminatedTotal = async () => Number(/^custos_sessions_terminated_total (\d+)$/m.exec((await app.get("/metrics")).text)?.[1] ?? 0);
+  const metric = async (r: RunningApp) => Number(/^custos_sessions_terminated_total (\d+)$/m.exec((await r.get("/metrics")).text)?.[1] ?? 0);
+  const terminatedTotal = async () => (await metric(app)) + (await metric(other));
   /** The decision log's records by decision id (after the log has been flushed). */
   const logged = async (ids: string[]) => {
     for (let i = 0; ; i++) {
       const records = new Map<string, any>();
-      for (const line of readFileSync(app.auditPath, "utf8").trim().split("\n")) {
+      for (const line of [app, other].flatMap((r) => readFileSync(r.auditPath, "utf8").trim().split("\n"))) {
         if (!line) continue;
         const r = JSON.parse(line);
         if (r.decision_id) records.set(r.decision_id, r);
@@ -75,7 +81,7 @@ describe("adversarial: races on the Redis ledger", { timeout: 120_000 }, () => {
   test("stale answers: 200 concurrent requests (100 risky) on one session; one termination, no allow after it", async () => {
     const s = sid("stale");
     const before = await terminatedTotal();
-    const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => app.post("/decide", i % 2 ? violation(s) : read(s))));
+    const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => (i % 4 < 2 ? app : other).post("/decide", i % 2 ? violation(s) : read(s))));
     const bodies = answers.map((a) => {
       assert.equal(a.status, 200, JSON.stringify(a.body));
       return a.body;
@@ -99,7 +105,7 @@ describe("adversarial: races on the Redis ledger", { timeout: 120_000 }, () => {
     const inFlight = Array.from({ length: 120 }, async (_, i) => {
       await sleep(i % 40);
       const startedAt = Date.now();
-      const a = await app.post("/decide", read(s));
+      const a = await (i % 2 ? app : other).post("/decide", read(s));
       return { startedAt, answeredAt: Date.now(), body: a.body, status: a.status };
     });
     await sleep(10);
@@ -140,7 +146,7 @@ describe("adversarial: races on the Redis ledger", { timeout: 120_000 }, () => {
   test("single-use approval: 20 concurrent repeats of the approved request, exactly one passes; the approval is consumed", async () => {
     const s = sid("single-use");
     const id = await grantedApproval(s);
-    const answers = await Promise.all(Array.from({ length: 20 }, () => app.post("/decide", deploy(s, id))));
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? app : other).post("/decide", deploy(s, id))));
     const allowed = answers.filter((a) => a.body.decision === "allow");
     assert.equal(allowed.length, 1, JSON.stringify(answers.map((a) => [a.body.decision, codes(a.body)])));
     for (const a of answers) if (a !== allowed[0]) assert.ok(codes(a.body).includes("APPROVAL_INVALID"), JSON.stringify(a.body.reasons));
