@@ -119,12 +119,13 @@ export function createRedisStore(options: RedisStoreOptions): RedisSessionStore 
   }
 
   /**
-   * `write`, acknowledged by replicas: with `wait_replicas=n`, `n` of them; by default 1 whenever the primary has
-   * any replica connected (`INFO replication`, asked in the same pipeline as the write, so of the same node), none
-   * when it has none. WAIT counts the writes of its own connection, which is the durable client's. ioredis does not
+   * `write`, acknowledged by replicas: with `wait_replicas=n`, `n` of them; by default 1 once the primary has been
+   * seen with a replica connected (`INFO replication`, asked in the same pipeline as the write, so of the same
+   * node) and always behind Sentinel; none on a primary that never had one. WAIT counts the writes of its own connection, which is the durable client's. ioredis does not
    * follow a MOVED inside a mixed pipeline, so on one the slot map is refreshed and the pipeline sent once more
    * (MOVED: nothing ran).
    */
+  let replicated = conn.target.mode === "sentinel";
   async function waited(c: LedgerClient, what: string, write: (p: ChainableCommander) => unknown): Promise<unknown> {
     for (let attempt = 1; ; attempt++) {
       const p = c.pipeline();
@@ -140,8 +141,10 @@ export function createRedisStore(options: RedisStoreOptions): RedisSessionStore 
         continue;
       }
       const [reply, info, inlineAcked] = replies(result);
-      const replicas = connectedReplicas(info);
-      const need = waitReplicas ?? (replicas > 0 ? 1 : 0);
+      // Once replicas were seen (and always behind Sentinel, which watches a replicated primary), one stays
+      // required: a primary whose replicas fell away is one a failover may replace, and what only it holds is lost.
+      if (connectedReplicas(info) > 0) replicated = true;
+      const need = waitReplicas ?? (replicated ? 1 : 0);
       if (need === 0) return reply;
       const acked = inline ? Number(inlineAcked) : Number(await c.wait(need, waitMs));
       if (acked < need) {

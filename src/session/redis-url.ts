@@ -12,8 +12,8 @@
 //   tls_cert, tls_key    PEM client certificate and key, for servers with `tls-auth-clients yes`
 //   wait_replicas=<n>    durable writes (admin terminate, resume, revoke, signals, approval decisions, and decisions
 //                        that terminate their session) wait until n replicas acknowledged them (WAIT), and fail
-//                        when fewer did. Default (absent): wait for 1 whenever the primary has a replica connected,
-//                        none when it has none. 0 = never wait (the explicit opt-out).
+//                        when fewer did. Default (absent): wait for 1 behind Sentinel and once the primary has been
+//                        seen with a replica; none on a primary that never had one. 0 = never wait (the opt-out).
 
 /** One `host:port`. */
 export interface HostPort {
