@@ -49,7 +49,9 @@ describe("redis store behind Sentinel", { timeout: 120_000 }, () => {
   });
 
   describeStoreContract("redis sentinel", async (options = {}) => {
-    const store = createRedisStore({ url, ...options });
+    // Durable writes wait for the replica by default; its acknowledgement may take longer than the default 125 ms
+    // WAIT on a loaded host, and this suite is about semantics, not timing.
+    const store = createRedisStore({ url, commandTimeoutMs: 1000, ...options });
     return { store, now: Date.now, advance: (ms) => sleep(ms) };
   });
 
