@@ -131,6 +131,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
           sessionTtlSeconds: config.state.sessionTtlSeconds,
           commandTimeoutMs: config.state.timeoutMs,
           onError: (err) => logger.warn("state store error", { event: "state_error", error: err.message }),
+          onWarning: (message) => logger.warn(message, { event: "state_durability" }),
         })
       : createMemoryStore({ sessionTtlSeconds: config.state.sessionTtlSeconds }));
 

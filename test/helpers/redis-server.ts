@@ -17,14 +17,20 @@ export interface RedisServer {
   stop(): Promise<void>;
   /** SIGKILL: Redis vanishes mid-flight, as in a crash. The port stays reserved for {@link restart}. */
   kill(): Promise<void>;
-  /** Starts it again on the same port (empty: nothing is persisted), stopping it first if it still runs. */
+  /** Starts it again on the same port (empty unless started with `persist`), stopping it first if it still runs. */
   restart(): Promise<void>;
 }
 
 const START_TIMEOUT_MS = 5000;
 
+/** Options of {@link startRedis}. */
+export interface StartRedisOptions {
+  /** `appendonly yes` with `appendfsync always`, so a restart keeps every acknowledged write. @default false */
+  persist?: boolean;
+}
+
 /** Starts redis-server and resolves once it answers PING. */
-export async function startRedis(): Promise<RedisServer> {
+export async function startRedis(options: StartRedisOptions = {}): Promise<RedisServer> {
   const probe = spawnSync("redis-server", ["--version"], { encoding: "utf8" });
   if (probe.error || probe.status !== 0) {
     throw new Error("redis-server is not on PATH; install it with `bash scripts/ensure-redis.sh` (Debian: apt-get install redis-server)");
@@ -36,7 +42,8 @@ export async function startRedis(): Promise<RedisServer> {
   process.once("exit", killOnExit);
 
   async function start(): Promise<void> {
-    const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--daemonize", "no"];
+    const persistence = options.persist ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"];
+    const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", ...persistence, "--dir", dir, "--daemonize", "no"];
     const proc = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     proc.once("error", (err) => (output += `\n${err.message}`));

@@ -17,7 +17,7 @@ approval := input.state.approval
 found if is_object(approval)
 
 # Helpers for `not`: negating a built-in call whose argument is undefined fails instead of succeeding.
-known_status if approval.status in {"pending", "granted", "denied"}
+known_status if approval.status in {"pending", "granted", "denied", "consumed"}
 
 unexpired if approval.expires_at > input.now
 
@@ -54,6 +54,9 @@ invalid contains "the approval is unknown" if {
 invalid contains "the approval is unknown" if approval.id != approval_id
 
 invalid contains "the approval was denied" if approval.status == "denied"
+
+# Single-use approvals (the default, `settings.approval_reuse: false`) are consumed by the decision they allow.
+invalid contains "the approval was already used" if approval.status == "consumed"
 
 invalid contains "the approval has an unknown status" if {
 	found

@@ -42,8 +42,14 @@ reasons contains lib.reason("RESTRICTED_DATA_EGRESS", concat("", [lib.list(restr
 	egress
 }
 
+# A high or critical signal on the identity, or on anyone it acts for (the delegators' signals are read with it).
+flagged_principals contains {"id": lib.identity.id, "signals": object.get(input.state.principal, "signals", [])}
+
+flagged_principals contains d if some d in object.get(input.state, "delegators", [])
+
 flags := {concat("", [s.kind, " (", s.severity, ")"]) |
-	some s in object.get(input.state.principal, "signals", [])
+	some p in flagged_principals
+	some s in object.get(p, "signals", [])
 	s.severity in {"high", "critical"}
 	active(s)
 }
@@ -55,6 +61,6 @@ active(s) if not expiring(s)
 
 expiring(s) if is_number(s.expires_at)
 
-reasons contains lib.reason("PRINCIPAL_FLAGGED", concat("", [lib.identity.id, " is flagged: ", lib.list(flags)])) if {
+reasons contains lib.reason("PRINCIPAL_FLAGGED", concat("", ["the identity or its delegation chain carries a risk signal: ", lib.list(flags)])) if {
 	count(flags) > 0
 }

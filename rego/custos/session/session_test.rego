@@ -55,3 +55,11 @@ test_prompt_and_model_access_to_an_external_or_unknown_model_are_egress if {
 	}
 	codes(session.reasons) == set() with input as {"request": {"event": "retrieval"}, "now": now, "state": restricted}
 }
+
+test_flagged_delegator_stops_the_agent_acting_for_her if {
+	agent := {"id": "agent:a", "on_behalf_of": [{"id": "user:dana"}]}
+	flagged := [{"id": "user:dana", "signals": [{"kind": "unusual_privilege_use", "severity": "high", "expires_at": now + 60}]}]
+	codes(session.reasons) == {"PRINCIPAL_FLAGGED"} with input as {"request": {"identity": agent}, "now": now, "state": {"principal": {"signals": []}, "delegators": flagged}}
+	calm := [{"id": "user:dana", "signals": [{"kind": "k", "severity": "low", "expires_at": now + 60}]}]
+	codes(session.reasons) == set() with input as {"request": {"identity": agent}, "now": now, "state": {"principal": {"signals": []}, "delegators": calm}}
+}

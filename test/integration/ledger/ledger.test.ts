@@ -42,7 +42,8 @@ describe("session ledger on Redis, two replicas", () => {
   /** A third replica with the default 250 ms state timeout, for the outage test (a and b allow more under load). */
   let c: RunningApp;
   before(async () => {
-    redis = await startRedis();
+    // Persisting, as a deployment must: a restart keeps the ledger, so readiness comes back with it.
+    redis = await startRedis({ persist: true });
     const env = { REDIS_URL: redis.url, CUSTOS_ADMIN_TOKEN: TOKEN, CUSTOS_DATA: overlayFile(), CUSTOS_STATE_TIMEOUT_MS: "2000" };
     a = await startApp(env);
     b = await startApp(env);
