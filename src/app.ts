@@ -51,6 +51,12 @@ export interface AppOverrides {
   clock?: () => number;
   /** In a cluster worker: the IPC channel to the primary, which writes the one decision log and aggregates /metrics. */
   primary?: PrimaryChannel;
+  /**
+   * Embedding without PEP tokens or mTLS: the host app says it listens on loopback only, so `router` may serve
+   * unauthenticated decisions (each request's socket must still be on a loopback address). Without it, `router`'s
+   * decision routes answer `401`. Ignored when tokens or mTLS are configured. @default false
+   */
+  loopbackOnly?: boolean;
 }
 
 /**
@@ -66,7 +72,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   bridge?.onReload(() => void policy.reload());
   const onError = (err: Error) => logger.warn("state store error", { event: "state_error", error: err.message });
   const { redis, session } = config.state;
-  const store = overrides.store ?? (redis ? createRedisStore({ ...redis, ...session, onError }) : createMemoryStore({ ...session, clock }));
+  const onWarning = (message: string) => logger.warn(message, { event: "state_durability" });
+  const store = overrides.store ?? (redis ? createRedisStore({ ...redis, ...session, onError, onWarning }) : createMemoryStore({ ...session, clock }));
 
   const fingerprintKey = config.inspect.fingerprintKey ?? randomBytes(32).toString("hex");
   const inspector = createInspector({ fingerprintKey });
@@ -89,7 +96,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const authzen = createAuthzenService({ policy: current, decide, entrypoint: config.authzen.entrypoint, sink, inspector, clock });
   const metricsError = (err: Error) => logger.warn("cluster metrics unavailable; serving this worker's", { event: "metrics_error", error: err.message });
   const http = await createHttp(config, {
-    logger, metrics, policy, store, decide, authzen, clock,
+    logger, metrics, policy, store, decide, authzen, clock, loopbackOnly: overrides.loopbackOnly === true,
     ...(bridge ? { metricsText: bridge.metrics(metrics.registry, metricsError), afterReload: () => bridge.broadcastReload() } : {}),
     dataApi: createDataApi({ policy: current, sink, clock, inspector }),
     onAdminAction: (action) => evidence.admin(action),

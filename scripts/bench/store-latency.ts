@@ -33,7 +33,7 @@ async function seeded(store: SessionStore): Promise<StateQuery> {
   const approval = {
     id: q.approvalId,
     status: "pending" as const,
-    binding: { session: q.sessionId, identity: q.principalId, action: "deploy", resource: "m", tool: "", arguments_digest: "" },
+    binding: { session: q.sessionId, identity: q.principalId, chain: [], event: "model_access", action: "deploy", resource: "m", tool: "", purpose: "", arguments_digest: "" },
     created_at: q.now,
     expires_at: q.now + 600,
     approver: null,

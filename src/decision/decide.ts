@@ -7,6 +7,7 @@ import { bindingOf, buildPolicyInput, readPolicyOutput, withoutText, type Policy
 import {
   emptySession,
   StateUnavailableError,
+  type ApplyResult,
   type ApprovalRecord,
   type ContentInspector,
   type DecisionSink,
@@ -25,6 +26,20 @@ export const STATE_UNAVAILABLE_REASON: Reason = {
   severity: "high",
   controls: ["NIST-CSF-PR.IR-03", "OWASP-LLM10"],
 };
+
+/**
+ * Reasons the service itself gives when the ledger's atomic update contradicts what the policy saw in its read
+ * (a concurrent decision or an admin got there first); severity and controls as in the policy's catalogue.
+ */
+export const LEDGER_REASONS = {
+  SESSION_TERMINATED: { severity: "high", controls: ["OWASP-ASI10", "NIST-CSF-RS.MI-01", "NIST-AI-RMF-MANAGE-2.4"] },
+  RISK_THRESHOLD_EXCEEDED: { severity: "critical", controls: ["OWASP-ASI10", "NIST-CSF-DE.AE-02", "NIST-CSF-RS.MI-01", "NIST-AI-RMF-MANAGE-2.4"] },
+  APPROVAL_INVALID: { severity: "high", controls: ["OWASP-ASI09", "NIST-CSF-PR.AA-05", "NIST-AI-RMF-MAP-3.5"] },
+} as const satisfies Record<string, Pick<Reason, "severity" | "controls">>;
+
+function ledgerReason(code: keyof typeof LEDGER_REASONS, message: string): Reason {
+  return { code, message, severity: LEDGER_REASONS[code].severity, controls: [...LEDGER_REASONS[code].controls] };
+}
 
 /** What the decision core needs. */
 export interface DeciderDeps {
@@ -151,6 +166,7 @@ export function createDecider(deps: DeciderDeps): Decide {
       snapshot = await deps.store.read({
         sessionId: request.session.id,
         principalId: request.identity.id,
+        delegatorIds: (request.identity.on_behalf_of ?? []).map((p) => p.id),
         credentialId: request.identity.credential?.id ?? null,
         approvalId: request.context?.approval_id ?? null,
         now: nowS,
@@ -160,7 +176,7 @@ export function createDecider(deps: DeciderDeps): Decide {
       deps.onStateError?.(err);
       if (!failOpen) return record(unavailable(decisionId, request, policy.revision), 0);
       stateOk = false;
-      snapshot = { session: emptySession(request.session.id), credential: { revoked: false }, principal: { signals: [] }, approval: null };
+      snapshot = { session: emptySession(request.session.id), credential: { revoked: false }, principal: { signals: [] }, delegators: [], approval: null };
     }
 
     const binding = bindingOf(request);
@@ -208,10 +224,22 @@ export function createDecider(deps: DeciderDeps): Decide {
       }
     }
 
+    // A single-use approval (the default) is used up by the decision it allows, in the same atomic write.
+    const presented = snapshot.approval;
+    const consume =
+      output.decision === "allow" &&
+      presented !== null &&
+      presented.status === "granted" &&
+      policy.settings.approval_reuse !== true &&
+      JSON.stringify(presented.binding) === JSON.stringify(binding)
+        ? presented.id
+        : null;
+
     let after: SessionState = snapshot.session;
+    let applied: ApplyResult | null = null;
     if (stateOk || failOpen) {
       try {
-        after = await deps.store.apply({
+        applied = await deps.store.applyDecision({
           sessionId: request.session.id,
           riskDelta: output.risk_delta,
           violation: output.violation,
@@ -220,8 +248,10 @@ export function createDecider(deps: DeciderDeps): Decide {
           classification: output.decision === "deny" ? null : output.classification,
           event: { at: nowMs, kind: "decision", ref: decisionId, detail: output.decision, event: request.event },
           approval: newApproval,
+          consume,
           now: nowMs,
         });
+        after = applied.session;
       } catch (err) {
         if (!(err instanceof StateUnavailableError)) throw err;
         deps.onStateError?.(err);
@@ -229,19 +259,46 @@ export function createDecider(deps: DeciderDeps): Decide {
       }
     }
 
+    // The atomic update, not the read before it, decides what the answer may be.
+    let decision = output.decision;
+    let reasons = output.reasons;
+    let answerObligations = obligations;
+    if (applied) {
+      const extra: Reason[] = [];
+      if (applied.wasTerminated && !reasons.some((r) => r.code === "SESSION_TERMINATED")) {
+        extra.push(ledgerReason("SESSION_TERMINATED", `the session was terminated (${after.terminated_reason ?? "by policy"}) before this decision was recorded; an admin must resume it`));
+      }
+      if (applied.terminatedNow && !output.terminate) {
+        extra.push(ledgerReason("RISK_THRESHOLD_EXCEEDED", `session risk ${after.risk} reached the threshold of ${settingNumber(policy, "risk_threshold", 100)}`));
+      }
+      if (applied.consumed === false) {
+        extra.push(ledgerReason("APPROVAL_INVALID", `the approval ${consume} was already used (approvals are single-use)`));
+      }
+      if (extra.length > 0) {
+        decision = "deny";
+        reasons = [...reasons, ...extra].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+        // A deny holds no approval; only what this answer still requires is kept.
+        answerObligations = answerObligations.filter((o) => o.type !== "approval");
+      }
+      // Exactly the one decision whose update terminated the session carries the obligation.
+      const terminating = answerObligations.some((o) => o.type === "session_termination");
+      if (applied.terminatedNow && !terminating) answerObligations = [...answerObligations, { type: "session_termination" }];
+      if (!applied.terminatedNow && terminating) answerObligations = answerObligations.filter((o) => o.type !== "session_termination");
+    }
+
     const outcome: DecideOutcome = {
       outcome: "decided",
       body: {
-        decision: output.decision,
+        decision,
         decision_id: decisionId,
-        reasons: output.reasons,
-        obligations,
+        reasons,
+        obligations: answerObligations,
         session: summary(after),
         policy: { revision: policy.revision },
       },
     };
     if (options.explain) outcome.explain = { entrypoint: GOVERNANCE_ENTRYPOINT, input, output: raw };
-    return record(outcome, evalMs, after.terminated && !snapshot.session.terminated);
+    return record(outcome, evalMs, applied ? applied.terminatedNow : false);
 
     function record(o: DecideOutcome, evaluationMs: number, endedSession = false): DecideOutcome {
       // Evidence never holds content values: the text becomes a keyed digest, and tool-argument strings with

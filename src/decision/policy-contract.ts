@@ -27,9 +27,12 @@ export function bindingOf(request: DecideRequest): ApprovalBinding {
   return {
     session: request.session.id,
     identity: request.identity.id,
+    chain: (request.identity.on_behalf_of ?? []).map((p) => p.id),
+    event: request.event,
     action: request.action ?? "",
     resource: request.resource?.id ?? "",
     tool: request.tool ? `${request.tool.server}/${request.tool.name}` : "",
+    purpose: request.purpose ?? "",
     arguments_digest: request.tool?.arguments ? digestOf(request.tool.arguments) : "",
   };
 }
@@ -65,6 +68,7 @@ export function buildPolicyInput(
       },
       credential: state.credential,
       principal: state.principal,
+      delegators: state.delegators ?? [],
       approval: state.approval,
     },
   };

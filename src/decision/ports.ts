@@ -51,10 +51,16 @@ export interface PrincipalSignal {
 export interface ApprovalBinding {
   session: string;
   identity: string;
+  /** Ids of `identity.on_behalf_of`, in order (`[]` without a chain). */
+  chain: string[];
+  /** The event type (`tool_call`, `model_access`, …). */
+  event: string;
   action: string;
   resource: string;
   /** `server/name`, or `""`. */
   tool: string;
+  /** `purpose`, or `""`. */
+  purpose: string;
   /** SHA-256 hex of the canonical JSON of `tool.arguments`, or `""`. */
   arguments_digest: string;
 }
@@ -66,7 +72,8 @@ export interface Approver {
 
 export interface ApprovalRecord {
   id: string;
-  status: "pending" | "granted" | "denied";
+  /** `consumed`: a granted approval that an allowing decision has used (single-use approvals). */
+  status: "pending" | "granted" | "denied" | "consumed";
   binding: ApprovalBinding;
   /** Unix seconds. */
   created_at: number;
@@ -83,6 +90,8 @@ export interface ApprovalRecord {
 export interface StateQuery {
   sessionId: string;
   principalId: string;
+  /** Ids of the principals the identity acts for (`on_behalf_of`), in order; their signals are read too. @default [] */
+  delegatorIds?: string[];
   credentialId: string | null;
   approvalId: string | null;
   /** Unix seconds, to drop expired signals. */
@@ -94,8 +103,13 @@ export interface StateSnapshot {
   session: SessionState;
   credential: { revoked: boolean };
   principal: { signals: PrincipalSignal[] };
+  /** The unexpired signals of each delegator of {@link StateQuery.delegatorIds}, in the same order (stores always set it). */
+  delegators?: { id: string; signals: PrincipalSignal[] }[];
   approval: ApprovalRecord | null;
 }
+
+/** The most delegators one read fetches signals for (the request schema's `on_behalf_of` bound). */
+export const MAX_DELEGATORS = 16;
 
 /** The write one decision makes, applied atomically. */
 export interface SessionUpdate {
@@ -111,8 +125,25 @@ export interface SessionUpdate {
   event: SessionEvent;
   /** A pending approval to create in the same write. */
   approval: ApprovalRecord | null;
+  /**
+   * A granted approval this (allowing) decision uses up: it becomes `consumed` in the same round trip, and only
+   * if it is still `granted` and unexpired; {@link ApplyResult.consumed} says whether it was.
+   */
+  consume?: string | null;
   /** Unix milliseconds (session TTL is refreshed from here). */
   now: number;
+}
+
+/** What one decision's write found and did. */
+export interface ApplyResult {
+  /** The session after the write. */
+  session: SessionState;
+  /** The session was already terminated when the write ran (by a concurrent decision or an admin). */
+  wasTerminated: boolean;
+  /** This write terminated the session (by its `terminate` or by reaching the threshold); true for one write only. */
+  terminatedNow: boolean;
+  /** With {@link SessionUpdate.consume}: the approval was granted and is now consumed by this write; else `null`. */
+  consumed: boolean | null;
 }
 
 /**
@@ -123,7 +154,9 @@ export interface SessionStore {
   readonly kind: "memory" | "redis";
   /** One round trip: session, credential revocation, principal signals and approval. */
   read(query: StateQuery): Promise<StateSnapshot>;
-  /** One atomic write; returns the session after it. */
+  /** One atomic write; returns the session after it and what the write found, which decides what the answer may be. */
+  applyDecision(update: SessionUpdate): Promise<ApplyResult>;
+  /** {@link applyDecision}, returning only the session after the write. */
   apply(update: SessionUpdate): Promise<SessionState>;
   getSession(id: string): Promise<SessionState>;
   terminate(id: string, reason: string, by: string, now: number): Promise<SessionState>;

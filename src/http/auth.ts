@@ -3,6 +3,9 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 
+/** The `WWW-Authenticate` challenge of every `401` (RFC 6750), admin and PEP alike. */
+export const BEARER_CHALLENGE = 'Bearer realm="custos"';
+
 function digest(text: string): Buffer {
   return createHash("sha256").update(text).digest();
 }

@@ -3,6 +3,7 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { IncomingMessage } from "node:http";
+import { isIP } from "node:net";
 import type { TLSSocket } from "node:tls";
 import { CustosError } from "../errors.js";
 import { bearerToken } from "./auth.js";
@@ -44,9 +45,24 @@ export async function loadPepTokens(path: string, adminToken: string | null): Pr
   return tokens;
 }
 
-/** Builds the authenticator. `tokens` null and `mtls` false: every caller is `anonymous`. */
-export function createAuthenticator(options: { tokens: Map<string, string> | null; mtls: boolean }): Authenticate {
+/** What {@link createAuthenticator} checks. */
+export interface AuthenticatorOptions {
+  /** Digests of PEP tokens to names; set, every caller must present one. */
+  tokens: Map<string, string> | null;
+  /** Require a client certificate signed by CUSTOS_TLS_CA. */
+  mtls: boolean;
+  /**
+   * With neither tokens nor mTLS: true when whoever serves this request has said it listens on loopback only (Custos's
+   * own server on a loopback HOST, or a host app that built Custos with `loopbackOnly: true`). False refuses the
+   * request: an embedded router does not know where its host listens. @default () => false
+   */
+  loopbackClaim?: (req: IncomingMessage) => boolean;
+}
+
+/** Tokens null and mTLS off: a caller is `anonymous`, admitted only on a loopback claim and a loopback socket. */
+export function createAuthenticator(options: AuthenticatorOptions): Authenticate {
   const { tokens, mtls } = options;
+  const loopbackClaim = options.loopbackClaim ?? (() => false);
   return (req) => {
     let certName: string | null = null;
     if (mtls) {
@@ -62,6 +78,17 @@ export function createAuthenticator(options: { tokens: Map<string, string> | nul
       return { name, via: "token" };
     }
     if (certName) return { name: certName, via: "mtls" };
+    if (!loopbackClaim(req)) {
+      throw new CustosError(
+        "unauthorized",
+        "unauthenticated decisions are refused here: set CUSTOS_PEP_TOKENS_FILE or CUSTOS_TLS_CA, or build with createApp(config, { loopbackOnly: true }) if the host app listens on loopback only",
+      );
+    }
+    // Defence in depth: the claim is checked against the socket. A socket without an IP address (a Unix socket) is local.
+    const local = req.socket?.localAddress;
+    if (local && isIP(local) !== 0 && !isLoopback(local)) {
+      throw new CustosError("unauthorized", "an unauthenticated decision request arrived on a non-loopback address; set CUSTOS_PEP_TOKENS_FILE or CUSTOS_TLS_CA");
+    }
     return { name: "anonymous", via: "anonymous" };
   };
 }
@@ -95,9 +122,10 @@ export function createRateLimiter(perSecond: number, maxCallers = 10_000): RateL
   };
 }
 
-/** True for a loopback listen address. */
+/** True for a loopback address or `localhost` (IPv4 127/8, `::1`, and 127/8 mapped into IPv6 as `::ffff:127.…`). */
 export function isLoopback(host: string): boolean {
-  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
+  const h = host.toLowerCase();
+  return h === "localhost" || h === "::1" || h === "0:0:0:0:0:0:0:1" || /^(::ffff:)?127\.\d+\.\d+\.\d+$/.test(h);
 }
 
 /**

@@ -2,7 +2,7 @@
 // guarded decision routes on bare node:http, the rest through Express), readiness, TLS and the error log line.
 // Returns the server, not yet listening, and the same API as an embeddable Express router.
 import { readFileSync } from "node:fs";
-import type { IncomingMessage, Server } from "node:http";
+import type { IncomingMessage, RequestListener, Server } from "node:http";
 import { createServer } from "node:http";
 import { createServer as createTlsServer } from "node:https";
 import { createSecureContext } from "node:tls";
@@ -51,6 +51,8 @@ export interface HttpParts {
   dataApi: ReturnType<typeof createDataApi>;
   onAdminAction: (action: AdminAction) => void;
   clock: () => number;
+  /** The host app of `router` listens on loopback only, so the router may serve unauthenticated decisions. */
+  loopbackOnly: boolean;
 }
 
 /** The HTTP front. */
@@ -79,14 +81,21 @@ export async function createHttp(config: HttpSections, parts: HttpParts): Promis
     );
   }
   if (!tokens && !mtls) {
-    logger.warn("decision routes are UNAUTHENTICATED (loopback only); set CUSTOS_PEP_TOKENS_FILE or CUSTOS_TLS_CA", { event: "auth_off" });
+    logger.warn("decision routes are UNAUTHENTICATED (loopback only); set CUSTOS_PEP_TOKENS_FILE or CUSTOS_TLS_CA", {
+      event: "auth_off",
+      embedded_router: parts.loopbackOnly ? "loopback only" : "refuses decisions",
+    });
   }
   const onError = (err: CustosError, req: IncomingMessage) => {
     const status = statusOf(err.code);
     logger[status >= 500 ? "error" : "info"]("request failed", { event: "http_error", code: err.code, status, method: req.method, path: pathOf(req.url) });
   };
   // One authenticator and one rate limit for every decision route, so a PEP's budget is shared across the APIs.
-  const guardDeps: GuardDeps = { authenticate: createAuthenticator({ tokens, mtls }), rateLimit: createRateLimiter(config.pep.rateLimit), onError };
+  // Unauthenticated decisions need a loopback claim: `server` has one (HOST is loopback, checked above); the
+  // embedded router only when the host app says so (`loopbackOnly`), since it cannot see where the host listens.
+  const viaServer = new WeakSet<IncomingMessage>();
+  const authenticate = createAuthenticator({ tokens, mtls, loopbackClaim: (req) => parts.loopbackOnly || viaServer.has(req) });
+  const guardDeps: GuardDeps = { authenticate, rateLimit: createRateLimiter(config.pep.rateLimit), onError };
   const authzen = createAuthzenHandlers({ service: parts.authzen, issuer: () => config.authzen.issuer ?? listeningUrl() }, guardDeps);
   const dataApi = guard(guardDeps, dataApiRoute(parts.dataApi));
   const routes: FastRoute[] = [
@@ -136,7 +145,11 @@ export async function createHttp(config: HttpSections, parts: HttpParts): Promis
     onError,
     routes,
   };
-  const listener = createRequestListener(routes, createExpressApp(deps));
+  const routed = createRequestListener(routes, createExpressApp(deps));
+  const listener: RequestListener = (req, res) => {
+    viaServer.add(req);
+    routed(req, res);
+  };
   const server: Server = tls
     ? (createTlsServer({ ...tls, ...(tls.ca ? { requestCert: true, rejectUnauthorized: true } : {}), keepAliveTimeout: 65_000 }, listener) as unknown as Server)
     : createServer({ keepAliveTimeout: 65_000 }, listener);

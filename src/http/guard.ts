@@ -42,7 +42,9 @@ export interface GuardedRoute<A = void> {
   admit?(call: FastCall): A;
   /** Whether this request has a JSON body to read. @default always */
   hasBody?(req: IncomingMessage): boolean;
-  /** Answers the checked body (`{}` without one). */
+  /** What stands for the body of a request without one (e.g. from its query). @default `{}` */
+  bodyWithout?(req: IncomingMessage): unknown;
+  /** Answers the checked body. */
   answer(body: unknown, call: FastCall, admitted: A): Promise<Reply> | Reply;
 }
 
@@ -55,13 +57,14 @@ export function guard<A>(deps: GuardDeps, route: GuardedRoute<A>): FastHandler {
       const caller = admitCaller(req, res, deps.authenticate, deps.rateLimit) as Caller;
       const call: FastCall = { req, res, caller, charge: (cost) => charge(req, res, caller, deps.rateLimit, cost) };
       const admitted = route.admit?.(call) as A;
-      let body: unknown = {};
+      let body: unknown;
       if (route.hasBody?.(req) ?? true) {
         body = await readJsonBody(req);
-        checkStructure(body);
       } else {
         req.resume();
+        body = route.bodyWithout ? route.bodyWithout(req) : {};
       }
+      checkStructure(body);
       const reply = await route.answer(body, call, admitted);
       sendJson(res, reply.status ?? 200, reply.body);
     } catch (err) {

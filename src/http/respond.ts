@@ -3,6 +3,7 @@
 import type { ServerResponse } from "node:http";
 import type { DecisionOutcomeTag, RecordOutcome } from "../decision/vocabulary.js";
 import { errorBody, toCustosError, type ErrorCode, type HttpErrorCode } from "../errors.js";
+import { BEARER_CHALLENGE } from "./auth.js";
 
 /** The status of each answer code. */
 export const ERROR_STATUS: Readonly<Record<HttpErrorCode, number>> = Object.freeze({
@@ -43,12 +44,13 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text);
 }
 
-/** Sends any thrown value as `{ code, message, errors? }` with its code's status. */
+/** Sends any thrown value as `{ code, message, errors? }` with its code's status; a `401` with its challenge. */
 export function sendError(res: ServerResponse, err: unknown): void {
   const e = toCustosError(err);
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  sendJson(res, statusOf(e.code), errorBody(e));
+  const status = statusOf(e.code);
+  sendJson(res, status, errorBody(e), status === 401 ? { "www-authenticate": BEARER_CHALLENGE } : {});
 }

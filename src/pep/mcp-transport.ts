@@ -1,5 +1,5 @@
 // Wraps an MCP client's transport so that every tool call is judged by Custos and tool lists show only allowed tools.
-import type { JsonRpcId, JsonRpcMessage, JsonRpcRequest, McpGuard, ToolsListResult } from "./mcp.js";
+import type { JsonRpcId, JsonRpcMessage, JsonRpcNotification, JsonRpcRequest, McpGuard, ToolsListResult } from "./mcp.js";
 
 /**
  * The MCP SDK's `Transport` (`@modelcontextprotocol/sdk/shared/transport.js`), declared structurally so that this
@@ -7,10 +7,11 @@ import type { JsonRpcId, JsonRpcMessage, JsonRpcRequest, McpGuard, ToolsListResu
  */
 export interface McpTransport {
   start(): Promise<void>;
-  send(message: JsonRpcMessage, options?: unknown): Promise<void>;
+  /** One message, or (JSON-RPC 2.0 batches, which some transports still carry) an array of them. */
+  send(message: JsonRpcMessage | JsonRpcMessage[], options?: unknown): Promise<void>;
   close(): Promise<void>;
   // Callbacks in method syntax: checked bivariantly, so the SDK's narrower message types fit both ways.
-  onmessage?(message: JsonRpcMessage, extra?: unknown): void;
+  onmessage?(message: JsonRpcMessage | JsonRpcMessage[], extra?: unknown): void;
   onclose?(): void;
   onerror?(error: Error): void;
   sessionId?: string | undefined;
@@ -21,15 +22,22 @@ function isRequest(m: JsonRpcMessage): m is JsonRpcMessage & JsonRpcRequest {
   return typeof m.method === "string" && (typeof m.id === "string" || typeof m.id === "number");
 }
 
+/** Any message naming a method: a request, or a notification (no id, or an id no response could carry). */
+function isCallLike(m: unknown): m is JsonRpcMessage & (JsonRpcRequest | JsonRpcNotification) {
+  return !!m && typeof m === "object" && typeof (m as { method?: unknown }).method === "string";
+}
+
 function isToolsList(result: unknown): result is ToolsListResult {
   return !!result && typeof result === "object" && Array.isArray((result as ToolsListResult).tools);
 }
 
 /**
- * Wraps the transport an MCP client talks through (client side: messages it sends go to the server). A `tools/call`
- * request is judged first: allowed, it is forwarded (with redacted arguments when Custos says so); refused, it is
- * answered here with the JSON-RPC error and never reaches the server. The result of a `tools/list` request is
- * filtered before the client sees it. Incoming messages keep their order.
+ * Wraps the transport an MCP client talks through (client side: messages it sends go to the server). Every
+ * `tools/call` is judged first, request or notification: allowed, it is forwarded (with redacted arguments when
+ * Custos says so); refused, it never reaches the server, and a request is answered here with the JSON-RPC error (a
+ * notification is dropped and reported through `onerror`). A batch (an array) is judged item by item: the allowed
+ * items go on as a batch, the refused ones are answered here. The result of a `tools/list` request is filtered
+ * before the client sees it, in a batch answer too. Incoming messages keep their order.
  *
  * @example
  * const client = new Client({ name: "agent", version: "1.0.0" });
@@ -53,38 +61,58 @@ export function guardTransport(inner: McpTransport, guard: McpGuard): McpTranspo
     setProtocolVersion: (version) => inner.setProtocolVersion?.(version),
 
     async send(message, options) {
-      if (!isRequest(message)) return inner.send(message, options);
-      if (message.method === "tools/list") {
-        listing.set(message.id, message);
-        return inner.send(message, options);
+      if (Array.isArray(message)) {
+        const checked = await Promise.all(message.map((m) => admit(m)));
+        const forward = checked.filter((m): m is JsonRpcMessage => m !== null);
+        if (forward.length > 0) await inner.send(forward, options);
+        return;
       }
-      const check = await guard.checkCall(message);
-      if (check.allowed) return inner.send(check.request, options);
-      const response: JsonRpcMessage = check.response;
-      enqueue(() => outer.onmessage?.(response));
+      const admitted = await admit(message);
+      if (admitted) await inner.send(admitted, options);
     },
   };
 
+  /** The message to forward, or null when the guard refused it (answered or reported here). */
+  async function admit(message: JsonRpcMessage): Promise<JsonRpcMessage | null> {
+    if (!isCallLike(message)) return message;
+    if (message.method === "tools/list" && isRequest(message)) {
+      listing.set(message.id, message);
+      return message;
+    }
+    const check = await guard.checkCall(message);
+    if (check.allowed) return check.request;
+    const response: JsonRpcMessage = check.response;
+    if (isRequest(message)) {
+      enqueue(() => outer.onmessage?.(response));
+    } else {
+      enqueue(() => outer.onerror?.(new Error(`a ${message.method} notification was not forwarded: ${check.response.error.message}`)));
+    }
+    return null;
+  }
+
   inner.onclose = () => outer.onclose?.();
   inner.onerror = (error) => outer.onerror?.(error);
+  /** A response as the client may see it: a `tools/list` result filtered. */
+  async function filtered(message: JsonRpcMessage): Promise<JsonRpcMessage> {
+    const id = message.id as JsonRpcId | undefined;
+    const request = id === undefined || isCallLike(message) ? undefined : listing.get(id);
+    if (!request || id === undefined) return message;
+    listing.delete(id);
+    const result = message.result;
+    if (!isToolsList(result)) return message;
+    try {
+      return { ...message, result: await guard.filterList(result, request) };
+    } catch (err) {
+      // Fail closed: an unfiltered list would advertise tools the agent may not call.
+      outer.onerror?.(err instanceof Error ? err : new Error(String(err)));
+      return { ...message, result: { ...result, tools: [] } };
+    }
+  }
+
   inner.onmessage = (message, extra) => {
     enqueue(async () => {
-      const id = message.id as JsonRpcId | undefined;
-      const request = id === undefined || isRequest(message) ? undefined : listing.get(id);
-      if (request && id !== undefined) {
-        listing.delete(id);
-        const result = message.result;
-        if (isToolsList(result)) {
-          try {
-            message = { ...message, result: await guard.filterList(result, request) };
-          } catch (err) {
-            // Fail closed: an unfiltered list would advertise tools the agent may not call.
-            outer.onerror?.(err instanceof Error ? err : new Error(String(err)));
-            message = { ...message, result: { ...result, tools: [] } };
-          }
-        }
-      }
-      outer.onmessage?.(message, extra);
+      const out = Array.isArray(message) ? await Promise.all(message.map((m) => filtered(m))) : await filtered(message);
+      outer.onmessage?.(out, extra);
     });
   };
   return outer;

@@ -18,10 +18,17 @@ export type JsonRpcRequest = {
   params?: { [key: string]: unknown };
 };
 
-/** A JSON-RPC 2.0 error response. */
+/** A JSON-RPC 2.0 notification: a request without `id`, which is never answered. */
+export type JsonRpcNotification = {
+  jsonrpc: "2.0";
+  method: string;
+  params?: { [key: string]: unknown };
+};
+
+/** A JSON-RPC 2.0 error response (`id` null: the request had none that can be answered). */
 export type JsonRpcErrorResponse = {
   jsonrpc: "2.0";
-  id: JsonRpcId;
+  id: JsonRpcId | null;
   error: { code: number; message: string; data?: unknown };
 };
 
@@ -30,8 +37,8 @@ export const MCP_DENIED = -32001;
 /** JSON-RPC "Internal error": Custos could not judge the call, so it was not made (fail closed). */
 export const MCP_UNAVAILABLE = -32603;
 
-/** A value, or a function of the request being judged that gives it. */
-export type PerRequest<T> = T | ((message: JsonRpcRequest) => T);
+/** A value, or a function of the request being judged that gives it (a notification has no `id`). */
+export type PerRequest<T> = T | ((message: JsonRpcRequest | JsonRpcNotification) => T);
 
 /** Options of {@link createMcpGuard}. */
 export interface McpGuardOptions {
@@ -54,9 +61,12 @@ export interface McpGuardOptions {
   probeSession?: PerRequest<string>;
 }
 
-/** The outcome of {@link McpGuard.checkCall}: forward `request` (possibly with redacted arguments), or answer `response`. */
+/**
+ * The outcome of {@link McpGuard.checkCall}: forward `request` (possibly with redacted arguments), or do not, and
+ * answer `response` when the message had an id (a refused notification is dropped: it has nobody to answer).
+ */
 export type CallCheck =
-  | { allowed: true; request: JsonRpcRequest; decision?: ClientDecision }
+  | { allowed: true; request: JsonRpcRequest | JsonRpcNotification; decision?: ClientDecision }
   | { allowed: false; response: JsonRpcErrorResponse; decision?: ClientDecision };
 
 /** A `tools/list` result: `{ tools: [{ name, … }], nextCursor? }`. */
@@ -67,21 +77,31 @@ export interface ToolsListResult {
 
 /** Enforces Custos decisions on MCP traffic. */
 export interface McpGuard {
-  /** Judges a `tools/call` request (any other message is allowed unchanged). Never rejects. */
-  checkCall(message: JsonRpcRequest): Promise<CallCheck>;
+  /**
+   * Judges a `tools/call`, request or notification alike (whatever its `id`); any other message is allowed
+   * unchanged. Never rejects.
+   */
+  checkCall(message: JsonRpcRequest | JsonRpcNotification): Promise<CallCheck>;
   /**
    * Filters a `tools/list` result: asks once per tool, in parallel, with a `tool_call` event without arguments, and
-   * drops the tools denied with TOOL_NOT_ALLOWED (and those Custos rejects as malformed). A deny for any other reason
-   * (a terminated session, Custos unavailable) keeps the tool listed: the call itself is still judged.
+   * drops the tools denied with TOOL_NOT_ALLOWED, those Custos rejects as malformed, and (fail closed) those it
+   * could not judge: Custos unreachable, timed out or answering `503` gives an empty list, whatever the client's
+   * `failOpen`. A deny for any other reason (a terminated session) keeps the tool listed: the call itself is judged.
    */
   filterList(result: ToolsListResult, request?: JsonRpcRequest): Promise<ToolsListResult>;
 }
 
-function resolve<T>(value: PerRequest<T>, message: JsonRpcRequest): T {
-  return typeof value === "function" ? (value as (m: JsonRpcRequest) => T)(message) : value;
+function resolve<T>(value: PerRequest<T>, message: JsonRpcRequest | JsonRpcNotification): T {
+  return typeof value === "function" ? (value as (m: JsonRpcRequest | JsonRpcNotification) => T)(message) : value;
 }
 
-function errorResponse(id: JsonRpcId, code: number, message: string, data: unknown): JsonRpcErrorResponse {
+/** The id a response can carry: a string or number id, else null (a notification, or an invalid id). */
+function idOf(message: JsonRpcRequest | JsonRpcNotification): JsonRpcId | null {
+  const id = (message as { id?: unknown }).id;
+  return typeof id === "string" || typeof id === "number" ? id : null;
+}
+
+function errorResponse(id: JsonRpcId | null, code: number, message: string, data: unknown): JsonRpcErrorResponse {
   return { jsonrpc: "2.0", id, error: { code, message, data } };
 }
 
@@ -89,7 +109,7 @@ function errorResponse(id: JsonRpcId, code: number, message: string, data: unkno
 export function createMcpGuard(options: McpGuardOptions): McpGuard {
   const { client, server } = options;
 
-  function decideRequest(message: JsonRpcRequest, session: string, tool: NonNullable<DecideRequest["tool"]>): DecideRequest {
+  function decideRequest(message: JsonRpcRequest | JsonRpcNotification, session: string, tool: NonNullable<DecideRequest["tool"]>): DecideRequest {
     const purpose = options.purpose === undefined ? undefined : resolve(options.purpose, message);
     const context = options.context === undefined ? undefined : resolve(options.context, message);
     return {
@@ -105,11 +125,12 @@ export function createMcpGuard(options: McpGuardOptions): McpGuard {
   return {
     async checkCall(message) {
       if (message.method !== "tools/call") return { allowed: true, request: message };
+      const id = idOf(message);
       const params = message.params ?? {};
       const name = params.name;
       const args = params.arguments;
       if (typeof name !== "string" || (args !== undefined && (args === null || typeof args !== "object" || Array.isArray(args)))) {
-        return { allowed: false, response: errorResponse(message.id, -32602, "invalid tools/call params", null) };
+        return { allowed: false, response: errorResponse(id, -32602, "invalid tools/call params", null) };
       }
       const tool = { server, name, ...(args === undefined ? {} : { arguments: args as Record<string, unknown> }) };
       let decision: ClientDecision;
@@ -117,7 +138,7 @@ export function createMcpGuard(options: McpGuardOptions): McpGuard {
         decision = await client.decide(decideRequest(message, resolve(options.session, message), tool));
       } catch (err) {
         const e = err instanceof CustosClientError ? { code: err.code, message: err.message, errors: err.errors } : { code: "internal_error", message: String(err) };
-        return { allowed: false, response: errorResponse(message.id, MCP_UNAVAILABLE, "Custos could not judge this tool call; it was not made", e) };
+        return { allowed: false, response: errorResponse(id, MCP_UNAVAILABLE, "Custos could not judge this tool call; it was not made", e) };
       }
       const data = { decision: decision.decision, decision_id: decision.decision_id, reasons: decision.reasons, obligations: decision.obligations };
       if (decision.decision === "allow") {
@@ -126,11 +147,11 @@ export function createMcpGuard(options: McpGuardOptions): McpGuard {
         return { allowed: true, request, decision };
       }
       if (decision.failed) {
-        return { allowed: false, decision, response: errorResponse(message.id, MCP_UNAVAILABLE, "Custos is unavailable; the tool call was not made (fail closed)", { ...data, failed: decision.failed }) };
+        return { allowed: false, decision, response: errorResponse(id, MCP_UNAVAILABLE, "Custos is unavailable; the tool call was not made (fail closed)", { ...data, failed: decision.failed }) };
       }
       const codes = decision.reasons.map((r) => r.code).join(", ");
       const what = decision.decision === "escalate" ? "held for approval" : "denied";
-      return { allowed: false, decision, response: errorResponse(message.id, MCP_DENIED, `tool call ${what} by policy: ${codes}`, data) };
+      return { allowed: false, decision, response: errorResponse(id, MCP_DENIED, `tool call ${what} by policy: ${codes}`, data) };
     },
 
     async filterList(result, request) {
@@ -140,6 +161,7 @@ export function createMcpGuard(options: McpGuardOptions): McpGuard {
         result.tools.map(async (t) => {
           try {
             const d = await client.decide(decideRequest(message, session, { server, name: t.name }));
+            if (d.failed) return false;
             return !(d.decision === "deny" && d.reasons.some((r) => r.code === "TOOL_NOT_ALLOWED"));
           } catch {
             return false;

@@ -1,9 +1,14 @@
 // The embedded session ledger for a single process (no REDIS_URL): the Redis store's semantics, kept in Maps.
 // Every entry carries a deadline; reads drop what has expired and an unref'd sweep bounds memory between reads.
+// Sessions and approvals are also bounded in number and (estimated) bytes: past a bound the least recently written
+// session that is not terminated goes first, terminated ones only when nothing else is left; revocations and
+// principal signals (written by operators only) are never evicted.
 import {
+  MAX_DELEGATORS,
   MAX_SESSION_EVENTS,
   StateUnavailableError,
   emptySession,
+  type ApplyResult,
   type ApprovalRecord,
   type Approver,
   type PrincipalSignal,
@@ -46,6 +51,21 @@ export interface MemoryStoreOptions {
    */
   sweepIntervalMs?: number;
   /**
+   * Most sessions kept; past it the least recently written session is evicted (terminated sessions last).
+   * @default 100000
+   */
+  maxSessions?: number;
+  /**
+   * Most bytes the sessions may take, estimated from their ids and events; evicts like {@link maxSessions}.
+   * @default 67108864 (64 MiB)
+   */
+  maxBytes?: number;
+  /**
+   * Most approvals kept; past it the oldest is evicted (its request then reads APPROVAL_INVALID: fail closed).
+   * @default 100000
+   */
+  maxApprovals?: number;
+  /**
    * The clock that decides expiry, in Unix milliseconds (tests inject one).
    * @default Date.now
    */
@@ -57,7 +77,19 @@ export interface MemorySessionStore extends SessionStore {
   readonly kind: "memory";
   /** Entries held (sessions, revocations, signal sets, approvals), expired or not. */
   size(): number;
+  /** Estimated bytes held by the sessions. */
+  bytes(): number;
+  /** Entries evicted to stay within the bounds, by kind (terminated sessions are counted apart). */
+  evictions(): { sessions: number; terminated_sessions: number; approvals: number };
 }
+
+/** Defaults of the memory bounds. */
+export const DEFAULT_MEMORY_MAX_SESSIONS = 100_000;
+export const DEFAULT_MEMORY_MAX_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_MEMORY_MAX_APPROVALS = 100_000;
+
+/** Fixed cost of a session entry (object, map slot, numbers), in the estimate. */
+const SESSION_OVERHEAD_BYTES = 256;
 
 interface SessionEntry {
   risk: number;
@@ -68,6 +100,8 @@ interface SessionEntry {
   rank: number;
   events: SessionEvent[];
   deadline: number;
+  /** Estimated bytes of this entry. */
+  bytes: number;
 }
 
 interface Expiring<T> {
@@ -81,6 +115,11 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemorySessi
   const graceSeconds = options.approvalGraceSeconds ?? DEFAULT_APPROVAL_GRACE_SECONDS;
   const clock = options.clock ?? Date.now;
   const sweepIntervalMs = options.sweepIntervalMs ?? 60_000;
+  const maxSessions = options.maxSessions ?? DEFAULT_MEMORY_MAX_SESSIONS;
+  const maxBytes = options.maxBytes ?? DEFAULT_MEMORY_MAX_BYTES;
+  const maxApprovals = options.maxApprovals ?? DEFAULT_MEMORY_MAX_APPROVALS;
+  const evicted = { sessions: 0, terminated_sessions: 0, approvals: 0 };
+  let sessionBytes = 0;
 
   const sessions = new Map<string, SessionEntry>();
   const revoked = new Map<string, Expiring<string>>();
@@ -90,10 +129,16 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemorySessi
   const all: Map<string, { deadline: number }>[] = [sessions, revoked, signals, approvals];
   let closed = false;
 
+  function drop<T>(map: Map<string, T>, key: string): void {
+    const entry = map.get(key);
+    if (map === (sessions as Map<string, unknown>) && entry) sessionBytes -= (entry as unknown as SessionEntry).bytes;
+    map.delete(key);
+  }
+
   function live<T extends { deadline: number }>(map: Map<string, T>, key: string): T | undefined {
     const entry = map.get(key);
     if (entry && entry.deadline <= clock()) {
-      map.delete(key);
+      drop(map, key);
       return undefined;
     }
     return entry;
@@ -101,7 +146,22 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemorySessi
 
   function sweep(): void {
     const now = clock();
-    for (const map of all) for (const [key, entry] of map) if (entry.deadline <= now) map.delete(key);
+    for (const map of all) for (const [key, entry] of map) if (entry.deadline <= now) drop(map, key);
+  }
+
+  /** Evicts least recently written sessions (Map order) until within the bounds; terminated ones only as a last resort. */
+  function bound(keep: string): void {
+    const over = () => sessions.size > maxSessions || sessionBytes > maxBytes;
+    if (!over()) return;
+    for (const pass of [false, true]) {
+      for (const [key, entry] of sessions) {
+        if (!over()) return;
+        if (key === keep || entry.terminated !== pass) continue;
+        drop(sessions, key);
+        if (pass) evicted.terminated_sessions += 1;
+        else evicted.sessions += 1;
+      }
+    }
   }
   const timer = sweepIntervalMs > 0 ? setInterval(sweep, sweepIntervalMs) : null;
   timer?.unref();
@@ -109,16 +169,23 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemorySessi
   function sessionFor(id: string): SessionEntry {
     let entry = live(sessions, id);
     if (!entry) {
-      entry = { risk: 0, violations: 0, terminated: false, reason: null, by: null, rank: -1, events: [], deadline: 0 };
+      entry = { risk: 0, violations: 0, terminated: false, reason: null, by: null, rank: -1, events: [], deadline: 0, bytes: 0 };
       sessions.set(id, entry);
     }
     return entry;
   }
 
-  function record(entry: SessionEntry, event: SessionEvent): void {
+  /** Records the event, restarts the idle TTL, moves the session to the recent end and keeps the store bounded. */
+  function record(id: string, entry: SessionEntry, event: SessionEvent): void {
     entry.events.unshift({ ...event });
     if (entry.events.length > MAX_SESSION_EVENTS) entry.events.length = MAX_SESSION_EVENTS;
     entry.deadline = clock() + ttlMs;
+    sessions.delete(id);
+    sessions.set(id, entry);
+    sessionBytes -= entry.bytes;
+    entry.bytes = SESSION_OVERHEAD_BYTES + 2 * id.length + entry.events.reduce((n, e) => n + 2 * (e.kind.length + e.ref.length + e.detail.length + (e.event?.length ?? 0)) + 64, 0);
+    sessionBytes += entry.bytes;
+    bound(id);
   }
 
   function terminate(entry: SessionEntry, reason: string, by: string): void {
@@ -161,6 +228,33 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemorySessi
     return fn();
   }
 
+  function applyDecision(update: SessionUpdate): ApplyResult {
+    let consumed: boolean | null = null;
+    if (update.consume) {
+      const a = live(approvals, update.consume);
+      consumed = a !== undefined && a.value.status === "granted" && a.value.expires_at > Math.floor(update.now / 1000);
+      if (consumed) a!.value.status = "consumed";
+    }
+    const entry = sessionFor(update.sessionId);
+    const wasTerminated = entry.terminated;
+    entry.risk += update.riskDelta;
+    if (update.violation) entry.violations += 1;
+    if (update.terminate !== null) terminate(entry, update.terminate, POLICY_ACTOR);
+    else if (reachesThreshold(entry.risk, update.riskThreshold)) terminate(entry, RISK_THRESHOLD_REASON, POLICY_ACTOR);
+    entry.rank = Math.max(entry.rank, classificationRank(update.classification));
+    record(update.sessionId, entry, update.event);
+    if (update.approval) {
+      const ttl = approvalTtl(update.approval.expires_at, update.now, graceSeconds);
+      approvals.set(update.approval.id, { value: copyApproval(update.approval), deadline: clock() + ttl * 1000 });
+      for (const key of approvals.keys()) {
+        if (approvals.size <= maxApprovals) break;
+        approvals.delete(key);
+        evicted.approvals += 1;
+      }
+    }
+    return { session: view(update.sessionId, entry), wasTerminated, terminatedNow: !wasTerminated && entry.terminated, consumed };
+  }
+
   return {
     kind: "memory",
     read: (query: StateQuery) =>
@@ -170,37 +264,25 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemorySessi
           session: view(query.sessionId, live(sessions, query.sessionId)),
           credential: { revoked: query.credentialId !== null && live(revoked, query.credentialId) !== undefined },
           principal: { signals: activeSignals(query.principalId, query.now) },
+          delegators: (query.delegatorIds ?? []).slice(0, MAX_DELEGATORS).map((id) => ({ id, signals: activeSignals(id, query.now) })),
           approval: approval ? copyApproval(approval.value) : null,
         };
       }),
-    apply: (update: SessionUpdate) =>
-      op(() => {
-        const entry = sessionFor(update.sessionId);
-        entry.risk += update.riskDelta;
-        if (update.violation) entry.violations += 1;
-        if (update.terminate !== null) terminate(entry, update.terminate, POLICY_ACTOR);
-        else if (reachesThreshold(entry.risk, update.riskThreshold)) terminate(entry, RISK_THRESHOLD_REASON, POLICY_ACTOR);
-        entry.rank = Math.max(entry.rank, classificationRank(update.classification));
-        record(entry, update.event);
-        if (update.approval) {
-          const ttl = approvalTtl(update.approval.expires_at, update.now, graceSeconds);
-          approvals.set(update.approval.id, { value: copyApproval(update.approval), deadline: clock() + ttl * 1000 });
-        }
-        return view(update.sessionId, entry);
-      }),
+    applyDecision: (update: SessionUpdate) => op(() => applyDecision(update)),
+    apply: (update: SessionUpdate) => op(() => applyDecision(update).session),
     getSession: (id: string) => op(() => view(id, live(sessions, id))),
     terminate: (id: string, reason: string, by: string, now: number) =>
       op(() => {
         const entry = sessionFor(id);
         terminate(entry, reason, by);
-        record(entry, { at: now, kind: "terminate", ref: by, detail: reason });
+        record(id, entry, { at: now, kind: "terminate", ref: by, detail: reason });
         return view(id, entry);
       }),
     resume: (id: string, by: string, reason: string, now: number) =>
       op(() => {
         const entry = sessionFor(id);
         Object.assign(entry, { terminated: false, reason: null, by: null, risk: 0 });
-        record(entry, { at: now, kind: "resume", ref: by, detail: reason });
+        record(id, entry, { at: now, kind: "resume", ref: by, detail: reason });
         return view(id, entry);
       }),
     revokeCredential: (id: string, reason: string, ttlSeconds: number, now: number) =>
@@ -234,10 +316,13 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemorySessi
       }),
     ping: () => op(() => undefined),
     size: () => all.reduce((n, map) => n + map.size, 0),
+    bytes: () => sessionBytes,
+    evictions: () => ({ ...evicted }),
     close: async () => {
       closed = true;
       if (timer) clearInterval(timer);
       for (const map of all) map.clear();
+      sessionBytes = 0;
     },
   };
 }

@@ -49,7 +49,7 @@ export interface RedisConnection {
   /** Runs `fn` once the client is ready; every failure becomes a {@link StateUnavailableError}. */
   run<T>(what: string, fn: (client: LedgerClient) => Promise<T>): Promise<T>;
   /**
-   * Like {@link run}, on a second client kept for writes that WAIT for replicas (with `wait_replicas`; else the
+   * Like {@link run}, on a second client kept for writes that WAIT for replicas (unless `wait_replicas=0`, then the
    * same client): WAIT holds its connection until the replicas answer or it times out, and decisions must not
    * queue behind it.
    */
@@ -69,7 +69,7 @@ export function connectRedis(options: RedisConnectionOptions): RedisConnection {
     reconnectMaxDelayMs: options.reconnectMaxDelayMs ?? 1000,
   };
   const main = supervise(createLedgerClient(target, policy), policy.commandTimeoutMs, passwordRedactor(target), options.onError);
-  const durable = target.waitReplicas > 0 ? supervise(createLedgerClient(target, policy), policy.commandTimeoutMs, passwordRedactor(target), undefined) : main;
+  const durable = target.waitReplicas !== 0 ? supervise(createLedgerClient(target, policy), policy.commandTimeoutMs, passwordRedactor(target), undefined) : main;
   const clients = durable === main ? [main] : [main, durable];
   const stopWatching = clients.map((c) => (c.client instanceof Cluster ? () => {} : watchFailovers(target, c.client, policy)));
   return {

@@ -13,11 +13,14 @@ redis.call('EXPIRE', KEYS[2], ttl)
 /**
  * One decision's write. KEYS: session hash, events list. ARGV: risk delta, violation (0|1), terminate (0|1),
  * terminate reason, risk threshold (0 = off), classification rank (-1 = none), event JSON, max events, TTL seconds,
- * threshold reason, policy actor. Returns `{hash fields, events, 1 when this write terminated the session else 0}`.
+ * threshold reason, policy actor. Returns `{hash fields, events, 1 when this write terminated the session else 0,
+ * 1 when the session was already terminated before it else 0}`: what the write found decides what the answer may be.
  */
 export const APPLY_SCRIPT = `
 local s = KEYS[1]
 local ev, maxEvents, ttl = ARGV[7], tonumber(ARGV[8]), tonumber(ARGV[9])
+local was = 0
+if redis.call('HGET', s, 't') == '1' then was = 1 end
 local risk
 if tonumber(ARGV[1]) ~= 0 then
   risk = tonumber(redis.call('HINCRBYFLOAT', s, 'r', ARGV[1]))
@@ -33,7 +36,7 @@ elseif threshold > 0 and risk >= threshold then
   reason = ARGV[10]
 end
 local terminated = 0
-if reason and redis.call('HGET', s, 't') ~= '1' then
+if reason and was == 0 then
   redis.call('HSET', s, 't', '1', 'tr', reason, 'tb', ARGV[11])
   terminated = 1
 end
@@ -42,7 +45,7 @@ if rank >= 0 and rank > tonumber(redis.call('HGET', s, 'c') or '-1') then
   redis.call('HSET', s, 'c', rank)
 end
 ${RECORD}
-return { redis.call('HGETALL', KEYS[1]), redis.call('LRANGE', KEYS[2], 0, -1), terminated }`;
+return { redis.call('HGETALL', KEYS[1]), redis.call('LRANGE', KEYS[2], 0, -1), terminated, was }`;
 
 /**
  * An admin termination or resume. KEYS: session hash, events list. ARGV: action (terminate|resume), reason, actor,
@@ -73,6 +76,19 @@ return redis.call('HGETALL', a)
 `;
 
 /**
+ * Use up a granted approval (single-use approvals). KEYS: approval hash. ARGV: now (seconds). Returns 1 when it was
+ * granted and unexpired and is now `consumed`, else 0 (already consumed by a concurrent decision, or not granted).
+ */
+export const CONSUME_APPROVAL_SCRIPT = `
+local a = KEYS[1]
+if redis.call('HGET', a, 'st') == 'granted' and tonumber(redis.call('HGET', a, 'ex') or '0') > tonumber(ARGV[1]) then
+  redis.call('HSET', a, 'st', 'consumed')
+  return 1
+end
+return 0
+`;
+
+/**
  * Add or move one signal. KEYS: signals zset. ARGV: expires_at (seconds), member. Drops expired members by the
  * server clock and lets the key expire with its latest signal.
  */
@@ -90,6 +106,7 @@ export const LEDGER_SCRIPTS = {
   custosApply: { lua: APPLY_SCRIPT, numberOfKeys: 2 },
   custosAdminSession: { lua: ADMIN_SESSION_SCRIPT, numberOfKeys: 2 },
   custosDecideApproval: { lua: DECIDE_APPROVAL_SCRIPT, numberOfKeys: 1 },
+  custosConsumeApproval: { lua: CONSUME_APPROVAL_SCRIPT, numberOfKeys: 1 },
   custosAddSignal: { lua: ADD_SIGNAL_SCRIPT, numberOfKeys: 1 },
 } as const;
 

@@ -12,9 +12,12 @@
 // so it still costs one round trip of latency (the slowest node's). The URL forms are in redis-url.ts, the client
 // options in redis-client.ts, the connection policy (fail fast, reconnect by itself) in redis-connection.ts and the
 // scripts in redis-scripts.ts.
+import { randomUUID } from "node:crypto";
 import { Cluster, type ChainableCommander } from "ioredis";
 import {
+  MAX_DELEGATORS,
   MAX_SESSION_EVENTS,
+  type ApplyResult,
   type ApprovalRecord,
   type Approver,
   type PrincipalSignal,
@@ -60,6 +63,13 @@ export interface RedisStoreOptions extends RedisConnectionOptions {
    * @default 86400
    */
   approvalGraceSeconds?: number;
+  /**
+   * Told once per connection when the server persists nothing (no AOF, no RDB save points) or only RDB snapshots,
+   * and when the server is found to have lost the ledger (restarted empty): a restart then revives terminated
+   * sessions, revoked credentials and flagged principals.
+   * @default undefined (not told)
+   */
+  onWarning?: (message: string) => void;
 }
 
 /** A store plus what the tests and operators may want to see of it. */
@@ -69,6 +79,13 @@ export interface RedisSessionStore extends SessionStore {
   readonly client: LedgerClient;
   /** How the URL reaches Redis. */
   readonly mode: "standalone" | "sentinel" | "cluster";
+  /** True once the server was found without the marker written at start: it restarted and lost the ledger. */
+  lostState(): boolean;
+}
+
+/** `connected_slaves` of an `INFO replication` reply. */
+function connectedReplicas(info: unknown): number {
+  return Number(/connected_slaves:(\d+)/.exec(String(info))?.[1] ?? 0);
 }
 
 type ScriptCaller = Record<LedgerScriptName, (...args: (string | number)[]) => Promise<unknown>>;
@@ -104,40 +121,53 @@ export function createRedisStore(options: RedisStoreOptions): RedisSessionStore 
   }
 
   /**
-   * `write` then WAIT, in one pipeline, so WAIT goes to the connection (the node) that took the write; resolves
-   * with the write's reply once `wait_replicas` replicas have it. ioredis does not follow a MOVED inside a mixed
-   * pipeline, so on one the slot map is refreshed and the pipeline sent once more (MOVED: nothing ran).
+   * `write`, acknowledged by replicas: with `wait_replicas=n`, `n` of them; by default 1 once the primary has been
+   * seen with a replica connected (`INFO replication`, asked in the same pipeline as the write, so of the same
+   * node) and always behind Sentinel; none on a primary that never had one. WAIT counts the writes of its own connection, which is the durable client's. ioredis does not
+   * follow a MOVED inside a mixed pipeline, so on one the slot map is refreshed and the pipeline sent once more
+   * (MOVED: nothing ran).
    */
+  let replicated = conn.target.mode === "sentinel";
   async function waited(c: LedgerClient, what: string, write: (p: ChainableCommander) => unknown): Promise<unknown> {
     for (let attempt = 1; ; attempt++) {
       const p = c.pipeline();
       write(p);
-      p.wait(waitReplicas, waitMs);
+      p.info("replication");
+      // One node: WAIT only once the replicas are known (no replica, no wait). A Cluster routes a later lone
+      // command to any node, so there WAIT rides in the same pipeline.
+      const inline = waitReplicas !== null || cluster;
+      if (inline) p.wait(waitReplicas ?? 1, waitMs);
       const result = await p.exec();
       if (c instanceof Cluster && attempt === 1 && result?.[0]?.[0]?.message.startsWith("MOVED ")) {
         await new Promise<void>((resolve) => c.refreshSlotsCache(() => resolve()));
         continue;
       }
-      const [reply, acked] = replies(result);
-      if (Number(acked) < waitReplicas) {
-        throw new Error(`${what} is on the primary, but ${Number(acked)} of ${waitReplicas} replicas acknowledged it within ${waitMs} ms`);
+      const [reply, info, inlineAcked] = replies(result);
+      // Once replicas were seen (and always behind Sentinel, which watches a replicated primary), one stays
+      // required: a primary whose replicas fell away is one a failover may replace, and what only it holds is lost.
+      if (connectedReplicas(info) > 0) replicated = true;
+      const need = waitReplicas ?? (replicated ? 1 : 0);
+      if (need === 0) return reply;
+      const acked = inline ? Number(inlineAcked) : Number(await c.wait(need, waitMs));
+      if (acked < need) {
+        throw new Error(`${what} is on the primary, but ${acked} of ${need} replicas acknowledged it within ${waitMs} ms`);
       }
       return reply;
     }
   }
 
-  /** An admin write: plain, or with `wait_replicas` acknowledged by that many replicas (on the durable client). */
+  /** An admin write: acknowledged by replicas as {@link waited} says (on the durable client), or plain with `wait_replicas=0`. */
   function adminWrite<T>(what: string, write: (to: LedgerClient | ChainableCommander) => unknown, decode: (reply: unknown) => T): Promise<T> {
     if (waitReplicas === 0) return conn.run(what, async (c) => decode(await (write(c) as Promise<unknown>)));
     return conn.runDurable(what, async (c) => decode(await waited(c, what, write)));
   }
 
   /**
-   * With `wait_replicas`, a decision that terminates its session is acknowledged only once that many
-   * replicas have it: WAIT counts the writes of its own connection, so the durable client touches the session
-   * (EXPIRE, which the script set anyway; replicated after the script's write) and waits on that. EXPIRE answering
-   * 0 means the session is not on this primary (a failover in between): refused. Decisions that do not terminate
-   * are not waited for; losing their increments in a failover is the trade-off for the hot path.
+   * A decision that terminates its session is acknowledged only once replicas have it (as admin writes are): WAIT
+   * counts the writes of its own connection, so the durable client touches the session (EXPIRE, which the script
+   * set anyway; replicated after the script's write) and waits on that. EXPIRE answering 0 means the session is not
+   * on this primary (a failover in between): refused. Decisions that do not terminate are not waited for; losing
+   * their increments in a failover is the trade-off for the hot path.
    */
   async function replicateTermination(sessionId: string): Promise<void> {
     await conn.runDurable("apply", async (c) => {
@@ -146,24 +176,34 @@ export function createRedisStore(options: RedisStoreOptions): RedisSessionStore 
     });
   }
 
-  /** The apply script, with the approval (if any) written in the same round trip; resolves with the script's reply. */
-  async function writeApply(c: LedgerClient, u: SessionUpdate, args: (string | number)[]): Promise<unknown> {
-    if (!u.approval) return script(c).custosApply(...args);
-    // The approval has its own slot, so it rides in the same round trip as separate commands, not in the script:
-    // its id is fresh, so nothing can interleave with it. On a Cluster the two slots are two pipelines sent together.
-    const key = keys.approval(u.approval.id);
-    const ttlSeconds = approvalTtl(u.approval.expires_at, u.now, graceSeconds);
+  /**
+   * The apply script, with the approval to create and the approval to consume (if any) in the same round trip;
+   * resolves with the script's reply and the consume script's (`null` without one).
+   */
+  async function writeApply(c: LedgerClient, u: SessionUpdate, args: (string | number)[]): Promise<[unknown, unknown]> {
+    const consume = u.consume ? keys.approval(u.consume) : null;
+    if (!u.approval && consume === null) return [await script(c).custosApply(...args), null];
+    // Approvals have their own slots, so they ride in the same round trip as separate commands, not in the script:
+    // a new approval's id is fresh, so nothing can interleave with it, and consuming is one script on its own key.
+    // On a Cluster the slots are pipelines sent together.
+    const key = u.approval ? keys.approval(u.approval.id) : null;
+    const ttlSeconds = u.approval ? approvalTtl(u.approval.expires_at, u.now, graceSeconds) : 0;
+    const nowSeconds = Math.floor(u.now / 1000);
     if (cluster) {
-      const [session] = await Promise.all([
+      const [session, consumed] = await Promise.all([
         script(c).custosApply(...args),
-        c.pipeline().hset(key, ...encodeApproval(u.approval)).expire(key, ttlSeconds).exec().then(replies),
+        consume === null ? null : script(c).custosConsumeApproval(consume, nowSeconds),
+        key === null ? null : c.pipeline().hset(key, ...encodeApproval(u.approval!)).expire(key, ttlSeconds).exec().then(replies),
       ]);
-      return session;
+      return [session, consumed];
     }
     const p = c.pipeline();
+    // Consumed first: a decision whose approval a concurrent one used up is answered APPROVAL_INVALID.
+    if (consume !== null) script(p).custosConsumeApproval(consume, nowSeconds);
     script(p).custosApply(...args);
-    p.hset(key, ...encodeApproval(u.approval)).expire(key, ttlSeconds);
-    return replies(await p.exec())[0];
+    if (key !== null) p.hset(key, ...encodeApproval(u.approval!)).expire(key, ttlSeconds);
+    const out = replies(await p.exec());
+    return consume === null ? [out[0], null] : [out[1], out[0]];
   }
 
   function adminSession(action: "terminate" | "resume", id: string, reason: string, by: string, now: number) {
@@ -175,49 +215,96 @@ export function createRedisStore(options: RedisStoreOptions): RedisSessionStore 
     );
   }
 
-  /** The read's replies in a fixed order: session hash, events, signals, revoked?, approval?. */
-  async function readReplies(c: LedgerClient, q: StateQuery): Promise<[unknown, unknown, unknown, unknown, unknown]> {
+  /** The read's replies in a fixed order: session hash, events, signals, revoked?, approval?, delegators' signals. */
+  async function readReplies(c: LedgerClient, q: StateQuery, delegators: string[]): Promise<[unknown, unknown, unknown, unknown, unknown, unknown[]]> {
     const session = keys.session(q.sessionId);
     const events = keys.events(q.sessionId);
     const signals = keys.signals(q.principalId);
     const revoked = q.credentialId === null ? null : keys.revoked(q.credentialId);
     const approval = q.approvalId === null ? null : keys.approval(q.approvalId);
+    const min = `(${q.now}`;
     if (!cluster) {
-      const p = c.pipeline().hgetall(session).lrange(events, 0, -1).zrangebyscore(signals, `(${q.now}`, "+inf", "WITHSCORES");
+      const p = c.pipeline().hgetall(session).lrange(events, 0, -1).zrangebyscore(signals, min, "+inf", "WITHSCORES");
       if (revoked !== null) p.exists(revoked);
       if (approval !== null) p.hgetall(approval);
+      for (const d of delegators) p.zrangebyscore(keys.signals(d), min, "+inf", "WITHSCORES");
       const [s, e, z, ...rest] = replies(await p.exec());
-      return [s, e, z, revoked === null ? 0 : rest.shift(), approval === null ? null : rest.shift()];
+      const r = revoked === null ? 0 : rest.shift();
+      const a = approval === null ? null : rest.shift();
+      return [s, e, z, r, a, rest];
     }
     // One pipeline per slot, all written before the first answer is awaited.
-    const [[s, e], z, r, a] = await Promise.all([
+    const [[s, e], z, r, a, d] = await Promise.all([
       c.pipeline().hgetall(session).lrange(events, 0, -1).exec().then(replies),
-      c.zrangebyscore(signals, `(${q.now}`, "+inf", "WITHSCORES"),
+      c.zrangebyscore(signals, min, "+inf", "WITHSCORES"),
       revoked === null ? 0 : c.exists(revoked),
       approval === null ? null : c.hgetall(approval),
+      Promise.all(delegators.map((id) => c.zrangebyscore(keys.signals(id), min, "+inf", "WITHSCORES"))),
     ]);
-    return [s, e, z, r, a];
+    return [s, e, z, r, a, d];
   }
 
-  return {
-    kind: "redis",
-    client: conn.client,
-    mode: conn.target.mode,
-    read: (q: StateQuery) =>
-      conn.run("read", async (c): Promise<StateSnapshot> => {
-        const [session, events, signals, revoked, approval] = await readReplies(c, q);
-        const flat = signals as string[];
-        const active: PrincipalSignal[] = [];
-        for (let i = 0; i + 1 < flat.length; i += 2) active.push(signalFromMember(flat[i]!, Number(flat[i + 1])));
-        return {
-          session: decodeSession(q.sessionId, session as Record<string, string>, events),
-          credential: { revoked: revoked === 1 },
-          principal: { signals: active },
-          approval: q.approvalId === null ? null : decodeApproval(q.approvalId, approval as Record<string, string>),
-        };
-      }),
-    apply: async (u: SessionUpdate) => {
-      const session = await conn.run("apply", async (c) => {
+  /** Signals from a `ZRANGEBYSCORE … WITHSCORES` reply. */
+  function signalsOf(reply: unknown): PrincipalSignal[] {
+    const flat = reply as string[];
+    const active: PrincipalSignal[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) active.push(signalFromMember(flat[i]!, Number(flat[i + 1])));
+    return active;
+  }
+
+  // Restart detection: a marker written at the first connection (or adopted from another replica); a server found
+  // without it restarted empty (or was flushed), and the ledger it held is gone.
+  const markerKey = `${options.keyPrefix ?? "custos:"}instance`;
+  let marker: string | null = null;
+  let lost = false;
+  let persistenceChecked = false;
+  async function checkMarker(c: LedgerClient): Promise<void> {
+    if (marker === null) {
+      const [, value] = replies(await c.pipeline().set(markerKey, randomUUID(), "NX").get(markerKey).exec());
+      marker = String(value);
+      return;
+    }
+    if (lost) return;
+    if ((await c.get(markerKey)) !== marker) {
+      lost = true;
+      options.onWarning?.(
+        "redis no longer holds the ledger it had (restarted without persistence, or flushed): terminations, revocations and signals are lost; readiness stays failed until Custos restarts",
+      );
+    }
+  }
+  async function checkPersistence(c: LedgerClient): Promise<void> {
+    if (persistenceChecked) return;
+    persistenceChecked = true;
+    let aof: string | null = null;
+    let save: string | null = null;
+    try {
+      const a = (await c.config("GET", "appendonly")) as string[];
+      const sv = (await c.config("GET", "save")) as string[];
+      aof = a[1] ?? null;
+      save = sv[1] ?? null;
+    } catch {
+      // CONFIG may be refused (ACL, a managed service): INFO still says whether the AOF is on.
+      aof = /aof_enabled:1/.test(String(await c.info("persistence"))) ? "yes" : "no";
+    }
+    if (aof === "yes") return;
+    options.onWarning?.(
+      save === ""
+        ? "redis persists nothing (appendonly no, no save points): a restart forgets terminated sessions, revoked credentials and flagged principals; set appendonly yes"
+        : "redis keeps no append-only file (appendonly no): a restart loses every write since the last RDB snapshot; set appendonly yes",
+    );
+  }
+  const onReady = () => {
+    void conn
+      .run("marker", async (c) => {
+        await checkMarker(c);
+        await checkPersistence(c);
+      })
+      .catch(() => undefined);
+  };
+  conn.client.on("ready", onReady);
+
+  async function applyDecision(u: SessionUpdate): Promise<ApplyResult> {
+    const result = await conn.run("apply", async (c): Promise<ApplyResult> => {
         const threshold = Number.isFinite(u.riskThreshold) && u.riskThreshold > 0 ? u.riskThreshold : 0;
         const args = [
           keys.session(u.sessionId),
@@ -234,12 +321,38 @@ export function createRedisStore(options: RedisStoreOptions): RedisSessionStore 
           RISK_THRESHOLD_REASON,
           POLICY_ACTOR,
         ];
-        const reply = await writeApply(c, u, args);
-        return { after: decodeScriptSession(u.sessionId, reply), terminatedNow: (reply as unknown[])[2] === 1 };
+        const [reply, consumed] = await writeApply(c, u, args);
+        const r = reply as unknown[];
+        return {
+          session: decodeScriptSession(u.sessionId, reply),
+          terminatedNow: r[2] === 1,
+          wasTerminated: r[3] === 1,
+          consumed: u.consume ? consumed === 1 : null,
+        };
       });
-      if (waitReplicas > 0 && session.terminatedNow) await replicateTermination(u.sessionId);
-      return session.after;
-    },
+      if (waitReplicas !== 0 && result.terminatedNow) await replicateTermination(u.sessionId);
+    return result;
+  }
+
+  return {
+    kind: "redis",
+    client: conn.client,
+    mode: conn.target.mode,
+    lostState: () => lost,
+    read: (q: StateQuery) =>
+      conn.run("read", async (c): Promise<StateSnapshot> => {
+        const delegators = (q.delegatorIds ?? []).slice(0, MAX_DELEGATORS);
+        const [session, events, signals, revoked, approval, chain] = await readReplies(c, q, delegators);
+        return {
+          session: decodeSession(q.sessionId, session as Record<string, string>, events),
+          credential: { revoked: revoked === 1 },
+          principal: { signals: signalsOf(signals) },
+          delegators: delegators.map((id, i) => ({ id, signals: signalsOf(chain[i]) })),
+          approval: q.approvalId === null ? null : decodeApproval(q.approvalId, approval as Record<string, string>),
+        };
+      }),
+    applyDecision,
+    apply: async (u: SessionUpdate) => (await applyDecision(u)).session,
     getSession: (id: string) =>
       conn.run("getSession", async (c) => {
         const [fields, events] = replies(await c.pipeline().hgetall(keys.session(id)).lrange(keys.events(id), 0, -1).exec());
@@ -269,15 +382,17 @@ export function createRedisStore(options: RedisStoreOptions): RedisSessionStore 
       ),
     ping: () =>
       conn.run("ping", async (c) => {
-        if (!cluster) {
-          await c.ping();
-          return;
-        }
+        await checkMarker(c);
+        if (lost) throw new Error("redis restarted without the ledger (the start marker is gone): state was lost");
+        if (!cluster) return;
         // A node that answers is not enough: the Cluster must serve every slot.
         const info = String(await c.cluster("INFO"));
         const state = /cluster_state:(\w+)/.exec(info)?.[1];
         if (state !== "ok") throw new Error(`cluster_state is ${state ?? "unknown"}`);
       }),
-    close: () => conn.close(),
+    close: () => {
+      conn.client.off("ready", onReady);
+      return conn.close();
+    },
   };
 }

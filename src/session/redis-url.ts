@@ -10,8 +10,10 @@
 // Characters of `/?#@:%` in the user or password must be percent-encoded. Options (query string):
 //   tls_ca=<file>        PEM CA bundle that signed the server certificates (else Node's roots + NODE_EXTRA_CA_CERTS)
 //   tls_cert, tls_key    PEM client certificate and key, for servers with `tls-auth-clients yes`
-//   wait_replicas=<n>    admin writes (terminate, resume, revoke, signals, approval decisions) wait until n replicas
-//                        acknowledged them (WAIT), and fail when fewer did; 0 (default) = no wait
+//   wait_replicas=<n>    durable writes (admin terminate, resume, revoke, signals, approval decisions, and decisions
+//                        that terminate their session) wait until n replicas acknowledged them (WAIT), and fail
+//                        when fewer did. Default (absent): wait for 1 behind Sentinel and once the primary has been
+//                        seen with a replica; none on a primary that never had one. 0 = never wait (the opt-out).
 
 /** One `host:port`. */
 export interface HostPort {
@@ -31,8 +33,8 @@ interface Common {
   password: string | null;
   /** `null` without TLS. */
   tls: TlsFiles | null;
-  /** Replicas an admin write must reach before it is acknowledged; 0 = do not wait. */
-  waitReplicas: number;
+  /** Replicas a durable write must reach before it is acknowledged; 0 = do not wait; `null` = 1 when the primary has any. */
+  waitReplicas: number | null;
 }
 
 /** A parsed REDIS_URL. */
@@ -95,10 +97,10 @@ export function parseRedisUrl(url: string): RedisTarget {
   };
   const tlsFiles = { ca: file("tls_ca"), cert: file("tls_cert"), key: file("tls_key") };
   if ((tlsFiles.cert === null) !== (tlsFiles.key === null)) fail("tls_cert and tls_key go together");
-  const wait = params.get("wait_replicas") ?? "0";
-  if (!/^\d{1,2}$/.test(wait)) fail("wait_replicas must be a whole number of replicas (0 to 99)");
+  const wait = params.get("wait_replicas");
+  if (wait !== null && !/^\d{1,2}$/.test(wait)) fail("wait_replicas must be a whole number of replicas (0 to 99)");
 
-  const common: Common = { username, password, tls: scheme.tls ? tlsFiles : null, waitReplicas: Number(wait) };
+  const common: Common = { username, password, tls: scheme.tls ? tlsFiles : null, waitReplicas: wait === null ? null : Number(wait) };
   const segments = path.split("/").filter((s, i) => i > 0 || s !== "");
   const db = (raw: string | undefined) => {
     if (raw === undefined || raw === "") return 0;

@@ -46,3 +46,31 @@ export function assertConforms(method: string, path: string, status: number, bod
     throw new Error(`${method} ${path} ${status} does not match docs/openapi.yaml: ${JSON.stringify(validate.errors)}`);
   }
 }
+
+/**
+ * Lints docs/openapi.yaml with Redocly's `recommended` ruleset (programmatically, through @redocly/openapi-core, the
+ * engine of `@redocly/cli lint`) and returns every problem, warnings included, as `severity rule pointer: message`.
+ * `operation-4xx-response` is off: health, readiness, metrics and the AuthZEN metadata have no client error to report.
+ */
+export async function lintOpenApi(): Promise<string[]> {
+  const { createConfig, lint } = await import("@redocly/openapi-core");
+  const config = await createConfig({ extends: ["recommended"], rules: { "operation-4xx-response": "off" } });
+  const problems = await lint({ ref: "docs/openapi.yaml", config });
+  return problems.map((p) => `${p.severity} ${p.ruleId} ${p.location[0]?.pointer ?? ""}: ${p.message}`);
+}
+
+/** The documented response object of `method path status` (a `$ref` resolved). */
+export function documentedResponse(method: string, template: string, status: number): Record<string, any> | undefined {
+  const response = doc.paths[template]?.[method.toLowerCase()]?.responses?.[String(status)];
+  if (!response?.$ref) return response;
+  return doc.components.responses[(response.$ref as string).split("/").pop() as string];
+}
+
+/** Every `[method, template, operation]` of the document. */
+export function operations(): [string, string, Record<string, any>][] {
+  const out: [string, string, Record<string, any>][] = [];
+  for (const [template, item] of Object.entries(doc.paths as Record<string, Record<string, any>>)) {
+    for (const method of ["get", "post", "put", "patch", "delete"]) if (item[method]) out.push([method, template, item[method]]);
+  }
+  return out;
+}

@@ -74,7 +74,7 @@ export function describeStoreContract(name: string, make: MakeHarness): void {
     const approvalFor = (h: StoreHarness, sessionId: string, ttlSeconds = 3600): ApprovalRecord => ({
       id: id("apr"),
       status: "pending",
-      binding: { session: sessionId, identity: "agent:a", action: "deploy", resource: "model:m", tool: "", arguments_digest: "" },
+      binding: { session: sessionId, identity: "agent:a", chain: [], event: "model_access", action: "deploy", resource: "model:m", tool: "", purpose: "", arguments_digest: "" },
       created_at: secs(h),
       expires_at: secs(h) + ttlSeconds,
       approver: null,
@@ -86,7 +86,7 @@ export function describeStoreContract(name: string, make: MakeHarness): void {
       const h = await harness();
       const s = id("s{odd}:id");
       const snap = await read(h, s, { credentialId: id("cred"), approvalId: id("apr") });
-      assert.deepEqual(snap, { session: emptySession(s), credential: { revoked: false }, principal: { signals: [] }, approval: null });
+      assert.deepEqual(snap, { session: emptySession(s), credential: { revoked: false }, principal: { signals: [] }, delegators: [], approval: null });
       assert.deepEqual(await h.store.getSession(s), emptySession(s));
       assert.equal(await h.store.getApproval(id("apr")), null);
       await h.store.ping();
@@ -294,6 +294,51 @@ export function describeStoreContract(name: string, make: MakeHarness): void {
       assert.equal((await read(h, s)).session.violations, 1, "refreshed by the terminate");
       await h.advance(1100);
       assert.deepEqual((await read(h, s)).session, emptySession(s));
+    });
+
+    test("applyDecision says what the write found: terminated before it, terminated by it (one write only)", async () => {
+      const h = await harness();
+      const s = id("s");
+      const first = await h.store.applyDecision(update(h, s, { riskDelta: 60 }));
+      assert.deepEqual([first.wasTerminated, first.terminatedNow, first.consumed], [false, false, null]);
+      const results = await Promise.all(Array.from({ length: 10 }, () => h.store.applyDecision(update(h, s, { riskDelta: 20, violation: true }))));
+      assert.equal(results.filter((r) => r.terminatedNow).length, 1, "exactly one write crosses the threshold");
+      const crossing = results.findIndex((r) => r.terminatedNow);
+      assert.equal(results[crossing]!.wasTerminated, false);
+      assert.equal(results.filter((r) => r.wasTerminated).length, 8, "60+20 does not terminate, +20 does, the 8 after it find it terminated");
+      const s2 = id("s");
+      await h.store.terminate(s2, "admin", "soc:alice", h.now());
+      const late = await h.store.applyDecision(update(h, s2, { terminate: "principal flagged" }));
+      assert.deepEqual([late.wasTerminated, late.terminatedNow, late.session.terminated_reason], [true, false, "admin"]);
+    });
+
+    test("a granted approval is consumed once: concurrent writes, one succeeds; pending or unknown ones are not consumed", async () => {
+      const h = await harness();
+      const s = id("s");
+      const a = approvalFor(h, s);
+      await h.store.apply(update(h, s, { approval: a }));
+      const early = await h.store.applyDecision(update(h, s, { consume: a.id }));
+      assert.equal(early.consumed, false, "pending is not consumable");
+      await h.store.decideApproval(a.id, "granted", { id: "soc:bob", groups: [] }, null, secs(h));
+      const results = await Promise.all(Array.from({ length: 10 }, () => h.store.applyDecision(update(h, s, { consume: a.id }))));
+      assert.equal(results.filter((r) => r.consumed === true).length, 1);
+      assert.equal((await h.store.getApproval(a.id))!.status, "consumed");
+      assert.equal((await h.store.decideApproval(a.id, "denied", null, null, secs(h)))!.status, "consumed", "not decided again");
+      assert.equal((await h.store.applyDecision(update(h, s, { consume: id("apr") }))).consumed, false);
+    });
+
+    test("the read fetches the signals of every delegator in the chain, in order", async () => {
+      const h = await harness();
+      const [p, d1, d2] = [id("p"), id("d"), id("d")];
+      const exp = secs(h) + 600;
+      await h.store.addSignal(d2, { kind: "unusual_privilege_use", severity: "high", expires_at: exp });
+      await h.store.addSignal(d2, { kind: "old", severity: "critical", expires_at: secs(h) - 1 });
+      const snap = await h.store.read({ sessionId: id("s"), principalId: p, delegatorIds: [d1, d2], credentialId: null, approvalId: null, now: secs(h) });
+      assert.deepEqual(snap.principal.signals, []);
+      assert.deepEqual(snap.delegators, [
+        { id: d1, signals: [] },
+        { id: d2, signals: [{ kind: "unusual_privilege_use", severity: "high", expires_at: exp }] },
+      ]);
     });
 
     test("a closed store rejects with StateUnavailableError", async () => {

@@ -17,7 +17,7 @@ approval := input.state.approval
 found if is_object(approval)
 
 # Helpers for `not`: negating a built-in call whose argument is undefined fails instead of succeeding.
-known_status if approval.status in {"pending", "granted", "denied"}
+known_status if approval.status in {"pending", "granted", "denied", "consumed"}
 
 unexpired if approval.expires_at > input.now
 
@@ -25,7 +25,11 @@ named_approver if is_string(approval.approver.id)
 
 approval_id := lib.request.context.approval_id
 
-action_label := concat("", [lib.request.action, " on ", lib.request.resource.id])
+# Names the registered resource only; never an unregistered id or a missing action's absence as text.
+action_label := concat("", [lib.request.action, " on ", lib.request.resource.id]) if {
+	lib.resource
+	is_string(lib.request.action)
+} else := "the request"
 
 # The action itself needs approval (content that needs review says so with its own reason).
 action_needs_approval if lib.request.action in object.get(lib.resource, "approval_actions", [])
@@ -50,6 +54,9 @@ invalid contains "the approval is unknown" if {
 invalid contains "the approval is unknown" if approval.id != approval_id
 
 invalid contains "the approval was denied" if approval.status == "denied"
+
+# Single-use approvals (the default, `settings.approval_reuse: false`) are consumed by the decision they allow.
+invalid contains "the approval was already used" if approval.status == "consumed"
 
 invalid contains "the approval has an unknown status" if {
 	found

@@ -32,6 +32,7 @@ test_granted_by_approver_passes if {
 test_invalid_approvals if {
 	codes(approval.reasons) == {"APPROVAL_INVALID"} with input as doc(request("apr-x"), null)
 	codes(approval.reasons) == {"APPROVAL_INVALID"} with input as doc(request("apr-1"), record("denied", {"id": "user:grace", "groups": []}, {}))
+	codes(approval.reasons) == {"APPROVAL_INVALID"} with input as doc(request("apr-1"), record("consumed", {"id": "user:grace", "groups": []}, {}))
 	codes(approval.reasons) == {"APPROVAL_INVALID"} with input as doc(request("apr-1"), record("granted", {"id": "user:grace", "groups": []}, {"expires_at": now}))
 	codes(approval.reasons) == {"APPROVAL_INVALID"} with input as doc(request("apr-1"), record("granted", {"id": "user:grace", "groups": []}, {"binding": object.union(binding, {"resource": "model:other"})}))
 	codes(approval.reasons) == {"APPROVAL_INVALID"} with input as doc(request("apr-1"), record("granted", {"id": "user:sam", "groups": ["ai-governance"]}, {}))

@@ -19,3 +19,11 @@ test_humans_need_compliant_devices_for_confidential if {
 	codes(classification.reasons) == set() with input as {"request": {"identity": {"id": "user:dana"}, "data": {"classification": "confidential"}, "context": compliant}}
 	codes(classification.reasons) == set() with input as {"request": {"identity": {"id": "user:dana"}, "data": {"classification": "internal"}}}
 }
+
+test_unknown_resource_variants_add_no_classification if {
+	# Their classification is unknown; custos.resource denies them (RESOURCE_UNREGISTERED) before this matters.
+	every id in ["dataset:Payroll", "dataset:payroll ", "DATASET:payroll"] {
+		codes(classification.reasons) == set() with input as {"request": {"identity": {"id": "user:sam"}, "resource": {"id": id}, "context": compliant}}
+	}
+	codes(classification.reasons) == {"CLEARANCE_INSUFFICIENT"} with input as {"request": {"identity": {"id": "user:sam"}, "resource": {"id": "dataset:payroll"}, "context": compliant}}
+}

@@ -10,7 +10,27 @@ token_types := {"oauth_token", "jwt", "workload_identity"}
 
 credential_type := lib.identity.credential.type
 
-credential_label := concat("", ["credential ", object.get(lib.identity.credential, "id", "(no id)")])
+# Messages never quote the presented credential (its id is request content).
+credential_label := "the presented credential"
+
+# Tolerated clock difference for an issue time in the future.
+skew := lib.setting("credential_clock_skew_seconds")
+
+reasons contains lib.reason("CREDENTIAL_INVALID", concat("", [credential_label, " is issued in the future (beyond ", format_int(skew, 10), " s of clock skew)"])) if {
+	facts.issued_at > input.now + skew
+}
+
+reasons contains lib.reason("CREDENTIAL_INVALID", concat("", [credential_label, " expires before it is issued"])) if {
+	facts.expires_at < facts.issued_at
+}
+
+# Tokens must expire: one presented without an expiry cannot be judged.
+reasons contains lib.reason("CREDENTIAL_REQUIRED", concat("", [credential_label, " is a token without expires_at; tokens must expire"])) if {
+	credential_type in token_types
+	not expiring
+}
+
+expiring if is_number(facts.expires_at)
 
 reasons contains lib.reason("CREDENTIAL_EXPIRED", concat("", [credential_label, " has expired"])) if {
 	facts.expires_at <= input.now
@@ -18,11 +38,16 @@ reasons contains lib.reason("CREDENTIAL_EXPIRED", concat("", [credential_label, 
 
 reasons contains lib.reason("CREDENTIAL_TTL_TOO_LONG", msg) if {
 	credential_type in token_types
-	ttl := facts.expires_at - facts.issued_at
+	ttl := facts.expires_at - lifetime_start
 	max_ttl := lib.setting("max_token_ttl_seconds")
 	ttl > max_ttl
 	msg := concat("", [credential_label, " lives ", format_int(ttl, 10), " s; at most ", format_int(max_ttl, 10), " s allowed"])
 }
+
+# Without an issue time the lifetime is what remains of it from now.
+lifetime_start := facts.issued_at if is_number(facts.issued_at)
+
+else := input.now
 
 reasons contains lib.reason("STATIC_KEY_TOO_OLD", msg) if {
 	credential_type == "api_key"

@@ -45,3 +45,42 @@ test_revoked if {
 		"now": now, "facts": {"credential": {}}, "state": {"credential": {"revoked": true}},
 	}
 }
+
+cred(type, facts) := {
+	"request": {"identity": {"id": "user:dana", "credential": {"id": "MARKER-cred", "type": type}}},
+	"now": now, "facts": {"credential": facts}, "state": {"credential": {"revoked": false}},
+}
+
+test_issued_in_the_future_beyond_the_skew if {
+	codes(credential.reasons) == {"CREDENTIAL_INVALID"} with input as cred("jwt", {"issued_at": now + 61, "expires_at": now + 600})
+	codes(credential.reasons) == {"CREDENTIAL_INVALID"} with input as cred("api_key", {"issued_at": now + 86400})
+	codes(credential.reasons) == set() with input as cred("jwt", {"issued_at": now + 60, "expires_at": now + 600})
+	codes(credential.reasons) == set() with input as cred("jwt", {"issued_at": now + 300, "expires_at": now + 600}) with data.governance.settings.credential_clock_skew_seconds as 300
+}
+
+test_expiring_before_issued if {
+	codes(credential.reasons) == {"CREDENTIAL_EXPIRED", "CREDENTIAL_INVALID"} with input as cred("jwt", {"issued_at": now - 10, "expires_at": now - 20})
+	codes(credential.reasons) == {"CREDENTIAL_INVALID"} with input as cred("mtls_cert", {"issued_at": now + 30, "expires_at": now + 10})
+}
+
+test_tokens_must_expire if {
+	every type in ["jwt", "oauth_token", "workload_identity"] {
+		codes(credential.reasons) == {"CREDENTIAL_REQUIRED"} with input as cred(type, {"issued_at": now - 60})
+		codes(credential.reasons) == {"CREDENTIAL_REQUIRED"} with input as cred(type, {})
+	}
+	codes(credential.reasons) == set() with input as cred("api_key", {"issued_at": now - 60})
+	codes(credential.reasons) == set() with input as cred("mtls_cert", {})
+}
+
+test_lifetime_without_issue_time_counts_from_now if {
+	codes(credential.reasons) == {"CREDENTIAL_TTL_TOO_LONG"} with input as cred("jwt", {"expires_at": now + 86400})
+	codes(credential.reasons) == set() with input as cred("jwt", {"expires_at": now + 600})
+}
+
+test_messages_never_quote_the_credential if {
+	rs1 := credential.reasons with input as cred("jwt", {"issued_at": now + 600, "expires_at": now - 1})
+	every r in rs1 {
+		not contains(r.message, "MARKER")
+	}
+	count(credential.reasons) > 0 with input as cred("jwt", {"issued_at": now + 600, "expires_at": now - 1})
+}

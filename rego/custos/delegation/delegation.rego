@@ -11,12 +11,20 @@ reasons contains lib.reason("DELEGATION_TOO_DEEP", msg) if {
 	msg := concat("", ["delegation chain of ", format_int(depth, 10), " exceeds the maximum of ", format_int(max_depth, 10)])
 }
 
-reasons contains lib.reason("DELEGATION_SCOPE_EXCEEDED", concat("", ["requested scopes exceed a delegator's: ", lib.list(excess)])) if {
-	excess := {concat("", [s, " (", d.id, ")"]) |
+# What a delegator holds (an unregistered one holds nothing); messages name registered delegators only.
+held(d) := scopes.holds(d, lib.principals[d.id]) if is_object(lib.principals[d.id])
+
+else := set()
+
+label(d) := d.id if is_object(lib.principals[d.id])
+
+else := "an unregistered delegator"
+
+reasons contains lib.reason("DELEGATION_SCOPE_EXCEEDED", concat("", ["requested scopes exceed what ", lib.list(short), " hold(s)"])) if {
+	short := {label(d) |
 		some s in lib.identity.scopes
 		some d in lib.delegators
-		p := lib.principals[d.id]
-		not s in scopes.holds(d, p)
+		not s in held(d)
 	}
-	count(excess) > 0
+	count(short) > 0
 }

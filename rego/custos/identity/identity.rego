@@ -3,13 +3,16 @@ package custos.identity
 
 import data.custos.lib
 
-reasons contains lib.reason("UNREGISTERED_IDENTITY", concat("", ["identity ", id, " is not registered"])) if {
-	id := lib.identity.id
-	not lib.principals[id]
+# Messages name registered principals only, never an asserted id.
+reasons contains lib.reason("UNREGISTERED_IDENTITY", "the identity is not registered") if {
+	not known(lib.identity.id)
 }
 
-reasons contains lib.reason("UNREGISTERED_IDENTITY", concat("", ["delegator ", lib.list(unknown), " is not registered"])) if {
-	unknown := {d.id | some d in lib.delegators; not lib.principals[d.id]}
+# A helper for `not`: negating a built-in call on an undefined argument fails instead of succeeding.
+known(id) if is_object(lib.principals[id])
+
+reasons contains lib.reason("UNREGISTERED_IDENTITY", concat("", [format_int(count(unknown), 10), " delegator(s) in the chain not registered"])) if {
+	unknown := {i | some i, d in lib.delegators; not known(d.id)}
 	count(unknown) > 0
 }
 

@@ -19,3 +19,17 @@ test_unregistered_identity_and_delegator if {
 test_agent_without_owner if {
 	codes(identity.reasons) == {"OWNER_MISSING"} with input as {"request": {"identity": {"id": "service:legacy-batch", "type": "service"}}}
 }
+
+test_identity_case_and_whitespace_variants_are_unregistered if {
+	every id in ["User:dana", "user:dana ", " user:dana", "user:DANA", "user:dana\u0000", ""] {
+		codes(identity.reasons) == {"UNREGISTERED_IDENTITY"} with input as {"request": {"identity": {"id": id, "type": "human"}}}
+		codes(identity.reasons) == {"UNREGISTERED_IDENTITY"} with input as {"request": {"identity": {"id": "agent:support-summarizer", "type": "agent", "on_behalf_of": [{"id": id, "type": "human"}]}}}
+	}
+}
+
+test_messages_never_quote_asserted_ids if {
+	rs1 := identity.reasons with input as {"request": {"identity": {"id": "user:MARKER-1", "type": "human", "on_behalf_of": [{"id": "user:MARKER-2", "type": "human"}]}}}
+	every r in rs1 {
+		not contains(r.message, "MARKER")
+	}
+}

@@ -21,6 +21,7 @@ default_settings := {
 	"risk_points": {},
 	"protected_labels": [],
 	"approver_groups": [],
+	"credential_clock_skew_seconds": 60,
 }
 
 setting(name) := object.get(settings, name, default_settings[name])

@@ -11,11 +11,12 @@ import data.custos.identity
 import data.custos.lib
 import data.custos.mtls
 import data.custos.purpose
+import data.custos.resource
 import data.custos.scopes
 import data.custos.session
 import data.custos.tools
 
-base := (((((((((identity.reasons | credential.reasons) | scopes.reasons) | delegation.reasons) | purpose.reasons) | classification.reasons) | tools.reasons) | mtls.reasons) | approval.reasons) | content.reasons) | session.reasons
+base := ((((((((((identity.reasons | credential.reasons) | resource.reasons) | scopes.reasons) | delegation.reasons) | purpose.reasons) | classification.reasons) | tools.reasons) | mtls.reasons) | approval.reasons) | content.reasons) | session.reasons
 
 points := lib.setting("risk_points")
 

@@ -101,7 +101,7 @@ test_reasons_have_exactly_the_contract_fields if {
 }
 
 test_catalogue_covers_every_code_with_controls if {
-	count(data.custos.catalogue) == 26
+	count(data.custos.catalogue) == 36
 	every code, entry in data.custos.catalogue {
 		entry.severity in {"low", "medium", "high", "critical"}
 		entry.effect in {"deny", "escalate", "info"}
@@ -109,5 +109,55 @@ test_catalogue_covers_every_code_with_controls if {
 		is_string(entry.title)
 		is_string(entry.outcome)
 		regex.match(`^[A-Z_]+$`, code)
+	}
+}
+
+codes_of(d) := {r.code | some r in d.reasons}
+
+test_registry_variants_are_denied_by_default if {
+	deploy := {
+		"session": {"id": "s1"}, "event": "model_access", "identity": {"id": "service:model-trainer", "type": "service"},
+		"action": "deploy", "resource": {"id": "model:fin-forecaster "}, "purpose": "model_training",
+	}
+	d1 := main.decision with input as doc(deploy, [], empty_state)
+	d1.decision == "deny"
+	"RESOURCE_UNREGISTERED" in codes_of(d1)
+	export := {
+		"session": {"id": "s1"}, "event": "output", "identity": {"id": "user:priya", "type": "human"},
+		"action": "export", "resource": {"id": "dataset:Payroll"}, "purpose": "payroll_review",
+		"data": {"destination": "external"}, "context": {"device": {"managed": true, "compliant": true}},
+	}
+	d2 := main.decision with input as doc(export, [], empty_state)
+	d2.decision == "deny"
+	"RESOURCE_UNREGISTERED" in codes_of(d2)
+	every action in ["delete", "execute"] {
+		repo := {
+			"session": {"id": "s1"}, "event": "tool_call", "identity": {"id": "user:sam", "type": "human", "scopes": ["repo:read"]},
+			"action": action, "resource": {"id": "repository:custos-app"}, "purpose": "software_development",
+		}
+		d3 := main.decision with input as doc(repo, [], empty_state)
+		d3.decision == "deny"
+		"ACTION_NOT_PERMITTED" in codes_of(d3)
+	}
+}
+
+test_no_reason_message_quotes_request_values if {
+	marked := {
+		"session": {"id": "MARKER-s"}, "event": "tool_call",
+		"identity": {
+			"id": "MARKER-id", "type": "agent", "scopes": ["MARKER-scope"],
+			"credential": {"id": "MARKER-cred", "type": "jwt"},
+			"on_behalf_of": [{"id": "MARKER-d", "type": "human", "scopes": ["MARKER-ds"]}],
+		},
+		"action": "read", "resource": {"id": "MARKER-res", "type": "dataset"},
+		"tool": {"server": "MARKER-srv", "name": "MARKER-tool", "arguments": {"path": "MARKER-path"}},
+		"data": {"labels": ["MARKER-label"], "destination": "external"}, "purpose": "MARKER-purpose",
+		"context": {"approval_id": "MARKER-apr"},
+	}
+	d := main.decision with input as doc(marked, [], object.union(empty_state, {"session": {"max_classification": "restricted"}}))
+	d.decision == "deny"
+	count(d.reasons) > 3
+	every r in d.reasons {
+		not contains(r.message, "MARKER")
 	}
 }

@@ -7,13 +7,16 @@ reasons contains lib.reason("PURPOSE_NOT_APPROVED", "no purpose given") if {
 	not lib.request.purpose
 }
 
-reasons contains lib.reason("PURPOSE_NOT_APPROVED", concat("", ["purpose ", purpose, " is not approved for ", lib.identity.id])) if {
-	purpose := lib.request.purpose
-	p := lib.principal
-	not purpose in object.get(p, "purposes", [])
+# An unregistered identity is denied UNREGISTERED_IDENTITY; its purposes are not judged.
+reasons contains lib.reason("PURPOSE_NOT_APPROVED", concat("", ["the purpose is not approved for ", lib.identity.id])) if {
+	lib.request.purpose
+	lib.principal
+	not approved_for_identity
 }
 
-reasons contains lib.reason("PURPOSE_NOT_APPROVED", concat("", ["purpose ", purpose, " is not approved for ", lib.request.resource.id])) if {
+approved_for_identity if lib.request.purpose in lib.principal.purposes
+
+reasons contains lib.reason("PURPOSE_NOT_APPROVED", concat("", ["the purpose is not approved for ", lib.request.resource.id])) if {
 	purpose := lib.request.purpose
 	allowed := object.get(lib.resource, "purposes", [])
 	count(allowed) > 0

@@ -22,15 +22,25 @@ effective := {s |
 	}
 }
 
-requirements := object.get(lib.resource, "scopes", {})
+# The resource's scope per action (custos.resource denies actions it does not list; `null` needs no scope).
+default requirements := {}
+
+requirements := lib.resource.scopes if is_object(lib.resource.scopes)
 
 reasons contains lib.reason("SCOPE_MISSING", msg) if {
 	needed := requirements[lib.request.action]
+	needed != null
 	not needed in effective
-	msg := concat("", ["action ", lib.request.action, " on ", lib.request.resource.id, " needs scope ", needed])
+	msg := concat("", ["action ", lib.request.action, " on ", lib.request.resource.id, " needs scope ", scope_name(needed)])
 }
+
+# A registry value that is neither a scope name nor null is a scope nobody holds.
+scope_name(s) := s if is_string(s)
+
+else := "(not a scope name)"
 
 reasons contains lib.reason("SCOPE_MISSING", concat("", ["no action given for ", lib.request.resource.id, ", which requires scopes"])) if {
 	not lib.request.action
-	count(requirements) > 0
+	some needed in requirements
+	needed != null
 }

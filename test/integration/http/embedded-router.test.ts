@@ -13,7 +13,8 @@ describe("embedded as an Express router", () => {
   let host: Server;
   let url: string;
   before(async () => {
-    custos = await createApp(loadConfig({ CUSTOS_AUDIT_LOG: "off", CUSTOS_ADMIN_TOKEN: "embed-admin" }), { logger: silentLogger() });
+    // The host listens on 127.0.0.1 only and says so (no PEP tokens here).
+    custos = await createApp(loadConfig({ CUSTOS_AUDIT_LOG: "off", CUSTOS_ADMIN_TOKEN: "embed-admin" }), { logger: silentLogger(), loopbackOnly: true });
     const app = express();
     app.use(express.json());
     app.get("/hello", (_req, res) => {

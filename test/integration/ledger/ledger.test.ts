@@ -42,7 +42,8 @@ describe("session ledger on Redis, two replicas", () => {
   /** A third replica with the default 250 ms state timeout, for the outage test (a and b allow more under load). */
   let c: RunningApp;
   before(async () => {
-    redis = await startRedis();
+    // Persisting, as a deployment must: a restart keeps the ledger, so readiness comes back with it.
+    redis = await startRedis({ persist: true });
     const env = { REDIS_URL: redis.url, CUSTOS_ADMIN_TOKEN: TOKEN, CUSTOS_DATA: overlayFile(), CUSTOS_STATE_TIMEOUT_MS: "2000" };
     a = await startApp(env);
     b = await startApp(env);
@@ -100,7 +101,7 @@ describe("session ledger on Redis, two replicas", () => {
 
   test("a revoked credential is refused at once on every replica", async () => {
     const s = sid("revoke");
-    const withCred = read(s, { identity: { ...agent, credential: { id: "key-ledger-1", type: "oauth_token" } } });
+    const withCred = read(s, { identity: { ...agent, credential: { id: "key-ledger-1", type: "oauth_token", expires_at: new Date(Date.now() + 600_000).toISOString() } } });
     assert.equal((await a.post("/decide", withCred)).body.decision, "allow");
     assert.equal((await b.post("/admin/credentials/key-ledger-1/revoke", { reason: "leaked" }, ADMIN)).status, 200);
     const r = await a.post("/decide", withCred);

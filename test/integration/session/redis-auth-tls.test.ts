@@ -28,7 +28,7 @@ const LEDGER_ACL = [
   "~custos:*",
   "-@all",
   ...["ping", "info", "select", "readonly", "wait", "eval", "evalsha"],
-  ...["hgetall", "lrange", "zrangebyscore", "exists", "hset", "expire", "set"],
+  ...["hgetall", "lrange", "zrangebyscore", "exists", "hset", "expire", "set", "get"],
   ...["hincrbyfloat", "hget", "hincrby", "hdel", "lpush", "ltrim", "zadd", "zremrangebyscore", "zrange", "zcard", "expireat", "time"],
   ...["cluster|slots", "cluster|info"],
 ].map((rule) => (/^[~-]/.test(rule) ? rule : `+${rule}`));

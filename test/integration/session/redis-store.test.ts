@@ -53,7 +53,7 @@ describe("redis store", () => {
         approval: {
           id: "apr-{1}",
           status: "pending",
-          binding: { session, identity: "i", action: "deploy", resource: "m", tool: "", arguments_digest: "" },
+          binding: { session, identity: "i", chain: [], event: "model_access", action: "deploy", resource: "m", tool: "", purpose: "", arguments_digest: "" },
           created_at: nowS,
           expires_at: nowS + 3600,
           approver: null,
@@ -198,7 +198,7 @@ describe("redis store", () => {
 
     await redis.restart();
     const restartedAt = Date.now();
-    while (!(await store.ping().then(() => true, () => false))) {
+    while (!(await store.getSession(s).then(() => true, () => false))) {
       assert.ok(Date.now() - restartedAt < 5000, "store did not reconnect within 5 s");
       await sleep(50);
     }
@@ -206,5 +206,7 @@ describe("redis store", () => {
     const after = await store.apply(update(s, { violation: true }));
     assert.equal(after.violations, 1, "a fresh Redis: the ledger starts again");
     assert.equal((await store.getSession(s)).violations, 1);
+    // This Redis persists nothing: the restart lost the ledger, and readiness (ping) says so until Custos restarts.
+    await assert.rejects(store.ping(), /state was lost/);
   });
 });

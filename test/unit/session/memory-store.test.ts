@@ -37,7 +37,7 @@ describe("memory store expiry", () => {
       approval: {
         id: "apr-1",
         status: "pending",
-        binding: { session: "s-2", identity: "a", action: "deploy", resource: "m", tool: "", arguments_digest: "" },
+        binding: { session: "s-2", identity: "a", chain: [], event: "model_access", action: "deploy", resource: "m", tool: "", purpose: "", arguments_digest: "" },
         created_at: nowS,
         expires_at: nowS + 3600,
         approver: null,
@@ -90,6 +90,45 @@ describe("memory store expiry", () => {
     s.terminated = false;
     const again = await store.getSession("s-1");
     assert.deepEqual([again.terminated, again.events[0]!.detail], [true, "hold"]);
+    await store.close();
+  });
+});
+
+describe("memory store bounds", () => {
+  const decision = (sessionId: string, at: number) => ({
+    sessionId,
+    riskDelta: 0,
+    violation: false,
+    terminate: null,
+    riskThreshold: 100,
+    classification: null,
+    event: { at, kind: "decision", ref: "d", detail: "allow", event: "prompt" },
+    approval: null,
+    now: at,
+  });
+
+  test("past maxSessions the least recently written session goes first; terminated sessions only last", async () => {
+    const store = createMemoryStore({ maxSessions: 3, sweepIntervalMs: 0 });
+    await store.terminate("t-1", "hold", "soc:alice", Date.now());
+    for (const s of ["a", "b"]) await store.apply(decision(s, Date.now()));
+    await store.apply(decision("a", Date.now())); // a is now the most recent
+    await store.apply(decision("c", Date.now()));
+    assert.equal((await store.getSession("t-1")).terminated, true, "terminated kept, though oldest");
+    assert.equal((await store.getSession("b")).events.length, 0, "b (least recently written) evicted");
+    assert.equal((await store.getSession("a")).events.length, 2);
+    assert.equal((await store.getSession("c")).events.length, 1);
+    assert.deepEqual(store.evictions(), { sessions: 1, terminated_sessions: 0, approvals: 0 });
+    for (const s of ["t-2", "t-3", "t-4"]) await store.terminate(s, "hold", "soc:alice", Date.now());
+    assert.ok(store.evictions().terminated_sessions >= 1, "only terminated left: the oldest of them goes, counted apart");
+    await store.close();
+  });
+
+  test("maxBytes bounds the estimated size: 20 000 sessionless evaluations stay under 1 MiB", async () => {
+    const store = createMemoryStore({ maxBytes: 1024 * 1024, sweepIntervalMs: 0 });
+    for (let i = 0; i < 20_000; i++) await store.apply(decision(`authzen-${i}`, Date.now()));
+    assert.ok(store.bytes() <= 1024 * 1024, String(store.bytes()));
+    assert.ok(store.evictions().sessions > 0);
+    assert.ok(store.size() < 20_000);
     await store.close();
   });
 });

@@ -13,7 +13,7 @@ describe("REDIS_URL", () => {
       username: null,
       password: null,
       tls: null,
-      waitReplicas: 0,
+      waitReplicas: null,
     });
     const acl = parseRedisUrl("redis://custos:p%40ss%3Aw%2Frd@localhost");
     assert.deepEqual([acl.username, acl.password, acl.mode === "standalone" && acl.node], ["custos", "p@ss:w/rd", { host: "localhost", port: 6379 }]);
