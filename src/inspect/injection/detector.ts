@@ -1,0 +1,188 @@
+// The prompt-injection detector: runs the pattern families a text's gates call for (over the text as given, after
+// hidden Unicode is stripped and look-alikes folded, and over payloads decoded once), adds the hidden-Unicode
+// signals, groups nearby signals into spans and scores each span. Findings carry signal names, never the text.
+import { createHmac, createSecretKey } from "node:crypto";
+import type { InspectField } from "../types.js";
+import { decodePayloads } from "./decode.js";
+import { urlCarries } from "./exfil.js";
+import { INJECTION_GATES, INJECTION_PATTERNS } from "./patterns.js";
+import { combine, severityOf, type Hit } from "./score.js";
+import type { InjectionDetector, InjectionFinding, InjectionGateSpec, InjectionPatternSpec, InjectionSignal } from "./types.js";
+import { normalize, type NormalizedText } from "./unicode.js";
+
+/** Options of `createInjectionDetector`. */
+export interface InjectionDetectorOptions {
+  /** A span is reported when its score reaches this. @default 0.5 */
+  threshold?: number;
+  /** Findings per `detect` call; further ones are dropped (the call still reports that injection was found). @default 32 */
+  maxFindings?: number;
+  /** Key of the HMAC-SHA256 span fingerprints; without it findings carry none. @default none */
+  fingerprintKey?: string | Buffer;
+  /** Signals closer than this (in characters) belong to one span. @default 400 */
+  spanGap?: number;
+}
+
+/** Matches kept per pattern per text: enough to locate, bounded for hostile input. */
+const MAX_MATCHES_PER_PATTERN = 32;
+/** How much text before a match the mention check reads. */
+const MENTION_CONTEXT = 60;
+
+/** Reads as talk about an attack rather than one: a quote right before, or words that introduce an example. */
+const MENTION_BEFORE = /["'`“”‘’«»„]\s{0,2}$|(?:such as|like|e\.g\.|for example|for instance|phrases?|strings?|the words|the text|payloads?|called|known as|classic|typical|common|examples?|told to|asked to|tries to|try to|trying to|attempts? to|tricks?|tricked|tricking|detects?|detected|detecting|blocks?|blocked|flags?|flagged|against|prevents?|preventing|attacks?|attackers?|injections?|jailbreaks?|say|says|saying|said|wrote|write|writes|typed|type|contains?|containing|include|includes|including|such)\W{0,24}$/;
+/** The speaker's own earlier words, not the model's instructions. */
+const POSSESSIVE = /(?<![a-zà-öø-ÿß])(?:my|our|meine[nrms]?|unsere[nrms]?|mon|ma|mes|notre|nos|mi|mis|nuestr[ao]s?|meu|minha|meus|minhas|nosso|nossa|mio|mia|miei|mie|nostr[aoei]|mijn|onze)(?![a-zà-öø-ÿß])/;
+const OWN_AFTER = /^\s{0,2}(?:(?:that |which )?(?:i|we) (?:sent|gave|wrote|shared|mentioned|posted|left|emailed|e-mailed)|(?:in|from) (?:my|our|the|this) (?:last |previous |earlier |first )?(?:e-?mail|mail|message|note|memo|letter|thread|ticket))/;
+const SENSITIVE = /(?:conversation|chat|history|system prompt|prompt|instructions|password|credential|api key|api-key|apikey|secret|token|private|ssh|\.env|environment variable|cookie|session|the user'?s|user data|personal data|inbox|contacts|previous messages|all (?:the )?(?:data|files|emails|e-mails|messages|contents|documents)|this (?:conversation|chat|thread|document)|everything|summary of)/;
+
+interface Compiled {
+  spec: InjectionPatternSpec;
+  regex: RegExp;
+}
+
+function compile(specs: readonly InjectionPatternSpec[], gates: readonly InjectionGateSpec[]): { patterns: Compiled[]; gates: Map<string, { spec: InjectionGateSpec; regex: RegExp }> } {
+  const gateMap = new Map(gates.map((g) => [g.id, { spec: g, regex: new RegExp(g.regex, g.flags ?? "") }]));
+  const ids = new Set<string>();
+  const patterns = specs.map((spec) => {
+    if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(spec.id) || ids.has(spec.id)) throw new Error(`injection pattern ${spec.id}: bad or duplicate id`);
+    ids.add(spec.id);
+    if (!gateMap.has(spec.gate)) throw new Error(`injection pattern ${spec.id}: unknown gate ${spec.gate}`);
+    if (!(spec.weight > 0 && spec.weight <= 1)) throw new Error(`injection pattern ${spec.id}: weight must be in (0, 1]`);
+    return { spec, regex: new RegExp(spec.regex, `g${spec.flags ?? ""}`) };
+  });
+  return { patterns, gates: gateMap };
+}
+
+/** Builds a detector; patterns are compiled (and checked) once, here. */
+export function createInjectionDetector(options: InjectionDetectorOptions = {}): InjectionDetector {
+  const threshold = options.threshold ?? 0.5;
+  const maxFindings = options.maxFindings ?? 32;
+  const spanGap = options.spanGap ?? 400;
+  const { patterns, gates } = compile(INJECTION_PATTERNS, INJECTION_GATES);
+  const key = options.fingerprintKey === undefined ? null : createSecretKey(typeof options.fingerprintKey === "string" ? Buffer.from(options.fingerprintKey, "utf8") : options.fingerprintKey);
+  if (key !== null && key.symmetricKeySize === 0) throw new Error("fingerprintKey must not be empty");
+
+  /** Weight of one match after reading its surroundings. */
+  function adjusted(p: InjectionPatternSpec, subject: string, start: number, end: number, match: RegExpExecArray): number {
+    let w = p.weight;
+    if (p.id === "markdown-image" || p.id === "markdown-link") {
+      const carries = urlCarries(match[1] ?? "");
+      if (carries === "none") return 0;
+      if (p.id === "markdown-link") return carries === "placeholder" ? w : 0;
+      return carries === "placeholder" ? w : 0.45;
+    }
+    if (p.adjust === "exfil") w = SENSITIVE.test(match[0]) ? 0.65 : w;
+    if (p.adjust === "override" && (POSSESSIVE.test(match[0]) || OWN_AFTER.test(subject.slice(end, end + 48)))) w *= 0.3;
+    if (p.adjust !== undefined && MENTION_BEFORE.test(subject.slice(Math.max(0, start - MENTION_CONTEXT), start))) w *= 0.35;
+    return w;
+  }
+
+  /** Signals of the patterns over one prepared text, in that text's `raw` offsets. */
+  function scanPatterns(t: NormalizedText, out: Hit[]): void {
+    const passed = new Map<string, boolean>();
+    for (const { spec, regex } of patterns) {
+      let open = passed.get(spec.gate);
+      if (open === undefined) {
+        const g = gates.get(spec.gate)!;
+        open = g.regex.test(g.spec.scope === "raw" ? t.raw : t.folded);
+        passed.set(spec.gate, open);
+      }
+      if (!open) continue;
+      const subject = spec.scope === "raw" ? t.raw : t.folded;
+      regex.lastIndex = 0;
+      let count = 0;
+      for (let m = regex.exec(subject); m !== null && count < MAX_MATCHES_PER_PATTERN; m = regex.exec(subject)) {
+        if (m[0].length === 0) {
+          regex.lastIndex++;
+          continue;
+        }
+        count++;
+        const start = m.index;
+        const end = start + m[0].length;
+        const weight = adjusted(spec, subject, start, end, m);
+        if (weight > 0) out.push({ signal: spec.signal, weight, start, end });
+      }
+    }
+  }
+
+  /** Signals of one text (patterns, hidden Unicode, homoglyphs), in the original text's offsets. */
+  function scanText(text: string, decodeToo: boolean): Hit[] {
+    const t = normalize(text);
+    const local: Hit[] = [];
+    scanPatterns(t, local);
+    for (const h of t.homoglyphs) {
+      const over = local.some((l) => l.start < h.end && h.start < l.end);
+      local.push({ signal: "homoglyph", weight: over ? 0.4 : 0.2, start: h.start, end: h.end });
+    }
+    // Back to original offsets.
+    const map = t.map;
+    const hits: Hit[] = map === null ? local : local.map((h) => ({ ...h, start: map[h.start] ?? text.length, end: (map[h.end - 1] ?? text.length - 1) + 1 }));
+    for (const run of t.hidden.slice(0, 256)) {
+      const signal: InjectionSignal = run.kind === "tags" ? "hidden-unicode:tags" : run.kind.startsWith("bidi") ? "hidden-unicode:bidi" : "hidden-unicode:zero-width";
+      const weight = run.kind === "tags" ? 0.6 : run.kind === "bidi-override" ? 0.5 : run.kind === "bidi" ? 0.25 : run.kind === "zero-width-in-word" ? 0.35 : run.end - run.start >= 4 ? 0.5 : 0.3;
+      hits.push({ signal, weight, start: run.start, end: run.end });
+    }
+    for (const s of t.smuggled) {
+      const inner = scanText(s.text, false);
+      if (inner.length > 0) hits.push({ signal: "hidden-unicode:tags", weight: 0.9, start: s.start, end: s.end });
+      for (const h of inner) hits.push({ ...h, start: s.start, end: s.end });
+    }
+    if (decodeToo) {
+      for (const p of decodePayloads(t.raw)) {
+        const inner = scanText(p.text, false);
+        if (inner.length === 0) continue;
+        const start = map === null ? p.start : (map[p.start] ?? 0);
+        const end = map === null ? p.end : (map[p.end - 1] ?? text.length - 1) + 1;
+        hits.push({ signal: p.encoding === "base64" ? "encoded-payload:base64" : "encoded-payload:url", weight: 0.3, start, end });
+        for (const h of inner) hits.push({ ...h, start, end });
+      }
+    }
+    return hits;
+  }
+
+  function fingerprint(text: string): string | undefined {
+    return key === null ? undefined : createHmac("sha256", key).update(text, "utf8").digest("hex").slice(0, 32);
+  }
+
+  function detectText(field: string, text: string): InjectionFinding[] {
+    if (text.length === 0) return [];
+    const hits = scanText(text, true).sort((a, b) => a.start - b.start || a.end - b.end);
+    const findings: InjectionFinding[] = [];
+    let group: Hit[] = [];
+    let groupEnd = -1;
+    const close = (): void => {
+      if (group.length === 0) return;
+      const { score, signals } = combine(group);
+      if (score >= threshold) {
+        const start = group[0]!.start;
+        const end = Math.max(...group.map((h) => h.end));
+        const finding: InjectionFinding = { rule: "prompt-injection", kind: "injection", type: "prompt-injection", severity: severityOf(score, signals), location: { field, start, end }, score: Number(score.toFixed(3)), signals };
+        const fp = fingerprint(text.slice(start, end));
+        if (fp !== undefined) finding.fingerprint = fp;
+        findings.push(finding);
+      }
+      group = [];
+    };
+    for (const h of hits) {
+      if (group.length > 0 && h.start > groupEnd + spanGap) close();
+      group.push(h);
+      groupEnd = Math.max(groupEnd, h.end);
+    }
+    close();
+    return findings;
+  }
+
+  return {
+    detect(fields: InspectField[]): InjectionFinding[] {
+      const order = fields.map((f, i) => ({ f, i })).sort((a, b) => (a.f.field < b.f.field ? -1 : a.f.field > b.f.field ? 1 : a.i - b.i));
+      const out: InjectionFinding[] = [];
+      for (const { f } of order) {
+        if (typeof f.text !== "string") continue;
+        for (const finding of detectText(f.field, f.text)) {
+          if (out.length >= maxFindings) return out;
+          out.push(finding);
+        }
+      }
+      return out;
+    },
+  };
+}
