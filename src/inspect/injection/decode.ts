@@ -50,6 +50,11 @@ function readable(s: string): boolean {
   return printable / s.length >= 0.97 && letters / s.length >= 0.5 && spaces >= 1;
 }
 
+/** True when `value` is base64 of readable text (data being carried out, not an opaque id). */
+export function readableBase64(value: string): boolean {
+  return /^[A-Za-z0-9+/_-]{16,4096}={0,2}$/.test(value) && decodeBase64(value.replace(/=+$/, "")) !== null;
+}
+
 function decodeBase64(token: string): string | null {
   const body = token.replace(/-/g, "+").replace(/_/g, "/");
   if (body.length % 4 === 1) return null;

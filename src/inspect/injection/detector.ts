@@ -27,12 +27,40 @@ const MAX_MATCHES_PER_PATTERN = 32;
 /** How much text before a match the mention check reads. */
 const MENTION_CONTEXT = 60;
 
-/** Reads as talk about an attack rather than one: a quote right before, or words that introduce an example. */
-const MENTION_BEFORE = /["'`“”‘’«»„]\s{0,2}$|(?:such as|like|e\.g\.|for example|for instance|phrases?|strings?|the words|the text|payloads?|called|known as|classic|typical|common|examples?|told to|asked to|tries to|try to|trying to|attempts? to|tricks?|tricked|tricking|detects?|detected|detecting|blocks?|blocked|flags?|flagged|against|prevents?|preventing|attacks?|attackers?|injections?|jailbreaks?|say|says|saying|said|wrote|write|writes|typed|type|contains?|containing|include|includes|including|such)\W{0,24}$/;
+/** Words before a match that introduce an example or talk about a model in the third person. */
+const MENTION_BEFORE = /(?:such as|like|e\.g\.|for example|for instance|phrases?|strings?|the words|the text|payloads?|called|known as|classic|typical|common|examples?|told to|asked to|tries to|try to|trying to|attempts? to|tricks?|tricked|tricking|detects?|detected|detecting|blocks?|blocked|flags?|flagged|against|prevents?|preventing|attacks?|attackers?|injections?|jailbreaks?|say|says|saying|said|wrote|write|writes|typed|type|contains?|containing|include|includes|including|such|(?:tells?|telling|told|instructs?|instructing|asks?|asking|makes?|making|gets?|getting|convinces?|convincing|forces?|forcing) (?:the |a |an )?(?:model|assistant|llm|ai|agent|chatbot|bot|it|them) (?:to|into))\W{0,24}$/;
+/** Opening quotation marks whose closing partner differs. */
+const OPENERS: Record<string, string> = { "“": "”", "‘": "’", "«": "»", "„": "“", "「": "」", "『": "』" };
+
+/** True when the match at `[start, end)` is a short quotation: inside quotation marks that close right after it. */
+function quoted(subject: string, start: number, end: number): boolean {
+  const before = subject.slice(Math.max(0, start - 24), start);
+  const after = subject.slice(end, end + 24);
+  for (let i = before.length - 1; i >= 0; i--) {
+    const c = before[i]!;
+    const closer = OPENERS[c];
+    if (closer !== undefined) return after.includes(closer);
+    if (c === '"' || c === "`" || (c === "'" && i >= before.length - 2)) return after.slice(0, 4).includes(c);
+    if (c === "\n") return false;
+  }
+  return false;
+}
+
 /** The speaker's own earlier words, not the model's instructions. */
-const POSSESSIVE = /(?<![a-zà-öø-ÿß])(?:my|our|meine[nrms]?|unsere[nrms]?|mon|ma|mes|notre|nos|mi|mis|nuestr[ao]s?|meu|minha|meus|minhas|nosso|nossa|mio|mia|miei|mie|nostr[aoei]|mijn|onze)(?![a-zà-öø-ÿß])/;
+const POSSESSIVE = /(?<![a-zà-öø-ÿß])(?:my|our|its|their|meine[nrms]?|unsere[nrms]?|mon|ma|mes|notre|nos|mi|mis|nuestr[ao]s?|meu|minha|meus|minhas|nosso|nossa|mio|mia|miei|mie|nostr[aoei]|mijn|onze)(?![a-zà-öø-ÿß])/;
 const OWN_AFTER = /^\s{0,2}(?:(?:that |which )?(?:i|we) (?:sent|gave|wrote|shared|mentioned|posted|left|emailed|e-mailed)|(?:in|from) (?:my|our|the|this) (?:last |previous |earlier |first )?(?:e-?mail|mail|message|note|memo|letter|thread|ticket))/;
 const SENSITIVE = /(?:conversation|chat|history|system prompt|prompt|instructions|password|credential|api key|api-key|apikey|secret|token|private|ssh|\.env|environment variable|cookie|session|the user'?s|user data|personal data|inbox|contacts|previous messages|all (?:the )?(?:data|files|emails|e-mails|messages|contents|documents)|this (?:conversation|chat|thread|document)|everything|summary of)/;
+
+/** Objects of an override that also name everyday rules; they count only after words that point at the model's. */
+const WEAK_OBJECT = /(?:rules|restrictions|constraints|polic(?:y|ies)|filters|guidance)$/;
+const QUALIFIERS = new Set(["all", "any", "of", "the", "your", "previous", "prior", "above", "preceding", "earlier", "initial", "original", "system", "these", "those", "safety", "ethical", "moral", "content", "every", "current", "existing", "default", "other", "and", "or", "you", "were", "have", "been", "given", "hidden", "real", "developer", "developer's", "developers'", "built-in", "programmed", "usual", "standard"]);
+
+/** True when every word between the verb and a weak object points at the model's rules ("all your rules"). */
+function qualifiedWeakObject(match: string): boolean {
+  const words = match.split(/\s+/).slice(1, -1);
+  const strong = words.some((w) => w !== "the" && w !== "of" && w !== "and" && w !== "or" && QUALIFIERS.has(w));
+  return strong && words.every((w) => QUALIFIERS.has(w));
+}
 
 interface Compiled {
   spec: InjectionPatternSpec;
@@ -52,6 +80,46 @@ function compile(specs: readonly InjectionPatternSpec[], gates: readonly Injecti
   return { patterns, gates: gateMap };
 }
 
+/** Spans of code (inline or fenced, by backticks) or of HTML comments, found once per text. */
+interface Regions {
+  inside(offset: number): boolean;
+}
+
+/** Regions opened and closed by `mark` (backticks: inline code and fences; `<!--`: comments closed by `-->`). */
+function regions(text: string, mark: "`" | "<!--"): Regions {
+  const spans: number[] = [];
+  const closeMark = mark === "`" ? "`" : "-->";
+  for (let i = text.indexOf(mark); i >= 0 && spans.length < 2048; ) {
+    const fence = mark === "`" && text.startsWith("```", i);
+    const open = fence ? "```" : mark;
+    const close = fence ? "```" : closeMark;
+    // Inline code does not cross a line; a fence or a comment runs to its closing mark (or the end of the text).
+    let j = text.indexOf(close, i + open.length);
+    if (!fence && mark === "`") {
+      const nl = text.indexOf("\n", i + 1);
+      if (j < 0 || (nl >= 0 && nl < j)) {
+        i = text.indexOf(mark, i + 1);
+        continue;
+      }
+    }
+    if (j < 0) j = text.length;
+    spans.push(i, j + close.length);
+    i = text.indexOf(mark, j + close.length);
+  }
+  return {
+    inside(offset) {
+      let lo = 0;
+      let hi = spans.length / 2;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (spans[mid * 2 + 1]! <= offset) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo < spans.length / 2 && spans[lo * 2]! <= offset;
+    },
+  };
+}
+
 /** Builds a detector; patterns are compiled (and checked) once, here. */
 export function createInjectionDetector(options: InjectionDetectorOptions = {}): InjectionDetector {
   const threshold = options.threshold ?? 0.5;
@@ -62,7 +130,7 @@ export function createInjectionDetector(options: InjectionDetectorOptions = {}):
   if (key !== null && key.symmetricKeySize === 0) throw new Error("fingerprintKey must not be empty");
 
   /** Weight of one match after reading its surroundings. */
-  function adjusted(p: InjectionPatternSpec, subject: string, start: number, end: number, match: RegExpExecArray): number {
+  function adjusted(p: InjectionPatternSpec, subject: string, start: number, end: number, match: RegExpExecArray, code: Regions): number {
     let w = p.weight;
     if (p.id === "markdown-image" || p.id === "markdown-link") {
       const carries = urlCarries(match[1] ?? "");
@@ -71,13 +139,15 @@ export function createInjectionDetector(options: InjectionDetectorOptions = {}):
       return carries === "placeholder" ? w : 0.45;
     }
     if (p.adjust === "exfil") w = SENSITIVE.test(match[0]) ? 0.65 : w;
+    if (p.id === "override-en" && WEAK_OBJECT.test(match[0]) && !qualifiedWeakObject(match[0])) w *= 0.2;
     if (p.adjust === "override" && (POSSESSIVE.test(match[0]) || OWN_AFTER.test(subject.slice(end, end + 48)))) w *= 0.3;
-    if (p.adjust !== undefined && MENTION_BEFORE.test(subject.slice(Math.max(0, start - MENTION_CONTEXT), start))) w *= 0.35;
+    if (p.adjust !== undefined && (quoted(subject, start, end) || MENTION_BEFORE.test(subject.slice(Math.max(0, start - MENTION_CONTEXT), start)) || code.inside(start))) w *= 0.35;
     return w;
   }
 
   /** Signals of the patterns over one prepared text, in that text's `raw` offsets. */
   function scanPatterns(t: NormalizedText, out: Hit[]): void {
+    const code = regions(t.raw, "`");
     const passed = new Map<string, boolean>();
     for (const { spec, regex } of patterns) {
       let open = passed.get(spec.gate);
@@ -98,7 +168,7 @@ export function createInjectionDetector(options: InjectionDetectorOptions = {}):
         count++;
         const start = m.index;
         const end = start + m[0].length;
-        const weight = adjusted(spec, subject, start, end, m);
+        const weight = adjusted(spec, subject, start, end, m, code);
         if (weight > 0) out.push({ signal: spec.signal, weight, start, end });
       }
     }
@@ -109,6 +179,10 @@ export function createInjectionDetector(options: InjectionDetectorOptions = {}):
     const t = normalize(text);
     const local: Hit[] = [];
     scanPatterns(t, local);
+    const comments = regions(t.raw, "<!--");
+    let concealed = false;
+    for (const h of local) concealed ||= comments.inside(h.start);
+    if (concealed) for (const h of [...local]) if (comments.inside(h.start)) local.push({ signal: "concealment", weight: 0.25, start: h.start, end: h.end });
     for (const h of t.homoglyphs) {
       const over = local.some((l) => l.start < h.end && h.start < l.end);
       local.push({ signal: "homoglyph", weight: over ? 0.4 : 0.2, start: h.start, end: h.end });

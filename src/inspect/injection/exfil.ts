@@ -1,6 +1,7 @@
 // Judges the URL of a markdown image or link: does it carry data (a template placeholder the model would fill in,
 // or a long opaque value under a name that suggests content)? An image is fetched without a click, so it is the
 // stronger channel.
+import { readableBase64 } from "./decode.js";
 
 /** How strongly a URL looks like it carries data: none, some (a long value under a telling name), or a placeholder. */
 export type UrlCarries = "none" | "some" | "placeholder";
@@ -19,6 +20,7 @@ export function urlCarries(url: string): UrlCarries {
     if (eq < 0) continue;
     const name = pair.slice(0, eq);
     const value = pair.slice(eq + 1);
+    if (value.length >= 16 && readableBase64(value)) return "placeholder";
     if (TELLING_NAME.test(name) && value.length >= 12 && !/^\d+$/.test(value)) return "some";
     if (OPAQUE.test(value) && /[a-z]/.test(value) && /[A-Z0-9]/.test(value) && /[+/=%]/.test(value)) return "some";
   }

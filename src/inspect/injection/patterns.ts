@@ -18,7 +18,7 @@ export const INJECTION_GATES: readonly InjectionGateSpec[] = [
   {
     id: "latin",
     // Stems of the verbs and nouns every Latin-script family needs (override, persona, leak, restriction).
-    regex: "ignor|instruc|istruz|anweis|disregard|forget|vergiss|vergeet|negeer|oubli|olvid|esque|dimentic|prompt|pretend|act as|you are now|from now on|restrict|jailbr|anything now|developer mode|regeln|regole|reglas|regras|règles|rules|guideline|tell the user|an ai|ai assistant|the assistant|language model|llm|chatbot|summar|dan |roleplay|role-play|in character|system",
+    regex: "ignor|instru|istruz|anweis|disregard|forget|vergiss|vergeet|vergessen|negeer|oubli|olvid|esque|dimentic|desconsider|descart|omit|caso omiso|tenez|tiens|abstraction|outre|missacht|überg|übersp|trascur|non seguire|non tenere|veronacht|volg niet|no sigas|não siga|nao siga|discard|abandon|neglect|set aside|put aside|follow|obey|overrid|bypass|prompt|pretend|act as|you are now|you're now|from now on|you will now|in character|roleplay|role-play|du bist|ab jetzt|tu so|rolle|tu es|à partir|semblant|joue le|ahora eres|a partir|fing|actúa|você é|ora sei|d'ora|je bent|vanaf nu|doe alsof|restric|limit|filter|guideline|rule|regel|règle|regla|regra|regol|censor|safeguard|guardrail|boundar|constraint|einschränk|beperk|límite|jailbr|anything now|developer|god mode|dan mode|evil confidant|opposite mode|an ai|assistant|language model|llm|chatbot|agent|model|gpt|copilot|your new|your real|your true|your actual|instead|rather|directive|orders|the user|your user|reveal|print|repeat|recite|dump|leak|disclose|zeig|gib|verrate|nenne|wiederhol|montre|affiche|révèle|répète|muestra|revela|repite|mostr|revele|repita|rivela|ripeti|toon|herhaal|onthul|\\bai\\b",
     scope: "folded",
   },
   {
@@ -49,7 +49,7 @@ export const INJECTION_GATES: readonly InjectionGateSpec[] = [
 ];
 
 const OVERRIDE_OBJECTS_EN =
-  "instructions?|prompts?|rules|guidelines|guidance|directives?|guardrails|restrictions|constraints|programming|polic(?:y|ies)|safety (?:rules|guidelines|filters|policies)|filters|system (?:prompt|message)";
+  "instructions?|prompts?|rules|guidelines|guidance|directives?|guardrails|restrictions|constraints|programming|polic(?:y|ies)|safety (?:rules|guidelines|filters|policies)|filters|system (?:prompt|message)|the user(?:'s)? (?:question|request|query|instructions?|prompt|message|input)";
 
 /** The patterns, in no particular order (a span's score combines them; see `score.ts`). */
 export const INJECTION_PATTERNS: readonly InjectionPatternSpec[] = [
@@ -228,7 +228,7 @@ export const INJECTION_PATTERNS: readonly InjectionPatternSpec[] = [
   {
     id: "restriction-removal-latin",
     signal: "restriction-removal",
-    weight: 0.45,
+    weight: 0.35,
     gate: "latin",
     scope: "folded",
     adjust: "mention",
@@ -237,7 +237,7 @@ export const INJECTION_PATTERNS: readonly InjectionPatternSpec[] = [
   {
     id: "restriction-removal-non-latin",
     signal: "restriction-removal",
-    weight: 0.45,
+    weight: 0.35,
     gate: "non-latin",
     scope: "folded",
     regex: "без (?:каких-либо |всяких |любых )?(?:ограничений|правил|фильтров|цензуры)|(?:没有任何|不受任何|沒有任何|不受)(?:限制|约束|約束|规则|規則|过滤|過濾)|(?:制限|制約|ルール|フィルター)(?:なし|のない|を無視|を解除)",
@@ -250,6 +250,14 @@ export const INJECTION_PATTERNS: readonly InjectionPatternSpec[] = [
     gate: "latin",
     scope: "folded",
     regex: `${start}(?:(?:if|when|while) you(?:'re| are) (?:an? )?(?:ai|llm|large language model|language model|ai assistant|assistant|chatbot|ai agent|agent|gpt|copilot)|(?:note|message|instructions?|attention|hey|dear|hello|important)(?: to| for)?(?: the| all| any)? (?:ai|llm|language model|ai assistant|assistant|chatbot|ai agent|agent|model)s?(?: reading this)?[:,!]|(?:ai|llm|ai assistant|assistant|agent|model)s? (?:reading|processing|summari[sz]ing|parsing|analy[sz]ing) this)`,
+  },
+  {
+    id: "model-addressed-label",
+    signal: "model-addressed",
+    weight: 0.4,
+    gate: "latin",
+    scope: "folded",
+    regex: "(?:^|\\n)[ \\t#/*>-]{0,6}(?:ai|assistant|ai assistant|agent|ai agent|ai agents|llm|model|chatbot|claude|gpt|chatgpt|copilot|ki|ia|ии|ai助手|ＡＩ|aiへ)[ \\t]{0,2}[:,]",
   },
   {
     id: "new-instructions-en",
@@ -302,7 +310,7 @@ export const INJECTION_PATTERNS: readonly InjectionPatternSpec[] = [
     gate: "tags",
     scope: "folded",
     adjust: "mention",
-    regex: "</?(?:system|system_prompt|system-prompt|sys|admin|developer|developer_message|instructions)>",
+    regex: "(?<!<)</?(?:system|system_prompt|system-prompt|sys|admin|developer|developer_message|instructions)>",
   },
   {
     id: "heading-system",
@@ -342,7 +350,15 @@ export const INJECTION_PATTERNS: readonly InjectionPatternSpec[] = [
     weight: 0.45,
     gate: "tags",
     scope: "folded",
-    regex: "\"(?:tool_calls|function_call|tool_use|tool_call)\"\\s{0,3}:|<(?:tool_call|function_call|function_calls|tool_use|invoke)[\\s>]|\"role\"\\s{0,3}:\\s{0,3}\"(?:system|developer|tool)\"",
+    regex: "\"(?:tool_calls|function_call|tool_use|tool_call)\"\\s{0,3}:|<(?:tool_call|function_call|function_calls|tool_use|invoke)[\\s>]",
+  },
+  {
+    id: "role-json",
+    signal: "role-tag",
+    weight: 0.45,
+    gate: "tags",
+    scope: "folded",
+    regex: "\"role\"\\s{0,3}:\\s{0,3}\"(?:system|developer|tool)\"",
   },
   // Exfiltration channels. Markdown URLs are judged in code (see `exfil.ts`); this is the group that finds them.
   {
