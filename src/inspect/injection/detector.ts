@@ -2,6 +2,7 @@
 // hidden Unicode is stripped and look-alikes folded, and over payloads decoded once), adds the hidden-Unicode
 // signals, groups nearby signals into spans and scores each span. Findings carry signal names, never the text.
 import { createHmac, createSecretKey } from "node:crypto";
+import { createKeywordScanner, type KeywordHits, type KeywordScanner } from "../keyword-scanner.js";
 import type { InspectField } from "../types.js";
 import { decodePayloads } from "./decode.js";
 import { urlCarries } from "./exfil.js";
@@ -65,19 +66,86 @@ function qualifiedWeakObject(match: string): boolean {
 interface Compiled {
   spec: InjectionPatternSpec;
   regex: RegExp;
+  keywordIds: readonly number[];
+  before: number;
+  after: number;
+  then: { regex: RegExp; within: number; stop: RegExp } | null;
 }
 
-function compile(specs: readonly InjectionPatternSpec[], gates: readonly InjectionGateSpec[]): { patterns: Compiled[]; gates: Map<string, { spec: InjectionGateSpec; regex: RegExp }> } {
+const SENTENCE_END = /[.!?\n。！？]/;
+const LINE_END = /\n/;
+
+interface CompiledSet {
+  patterns: Compiled[];
+  gates: Map<string, { spec: InjectionGateSpec; regex: RegExp }>;
+  scanner: KeywordScanner;
+}
+
+/** Compiles the patterns and their shared keyword scanner; throws on a malformed pattern. */
+function compile(specs: readonly InjectionPatternSpec[], gates: readonly InjectionGateSpec[]): CompiledSet {
   const gateMap = new Map(gates.map((g) => [g.id, { spec: g, regex: new RegExp(g.regex, g.flags ?? "") }]));
   const ids = new Set<string>();
-  const patterns = specs.map((spec) => {
-    if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(spec.id) || ids.has(spec.id)) throw new Error(`injection pattern ${spec.id}: bad or duplicate id`);
+  const keywordIndex = new Map<string, number>();
+  const mergeGaps: number[] = [];
+  const patterns = specs.map((spec): Compiled => {
+    const bad = (problem: string): never => {
+      throw new Error(`injection pattern ${spec.id}: ${problem}`);
+    };
+    if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(spec.id) || ids.has(spec.id)) bad("bad or duplicate id");
     ids.add(spec.id);
-    if (!gateMap.has(spec.gate)) throw new Error(`injection pattern ${spec.id}: unknown gate ${spec.gate}`);
-    if (!(spec.weight > 0 && spec.weight <= 1)) throw new Error(`injection pattern ${spec.id}: weight must be in (0, 1]`);
-    return { spec, regex: new RegExp(spec.regex, `g${spec.flags ?? ""}`) };
+    if ((spec.keywords === undefined) === (spec.gate === undefined)) bad("needs keywords or a gate, not both");
+    if (spec.gate !== undefined && !gateMap.has(spec.gate)) bad(`unknown gate ${spec.gate}`);
+    if (spec.keywords !== undefined && spec.keywords.length === 0) bad("needs at least one keyword");
+    if (!(spec.weight > 0 && spec.weight <= 1)) bad("weight must be in (0, 1]");
+    const before = spec.window?.before ?? 0;
+    const after = spec.window?.after ?? 160;
+    if (before < 0 || after < 0) bad("window must not be negative");
+    const keywordIds = (spec.keywords ?? []).map((k) => {
+      const key = k.toLowerCase();
+      let id = keywordIndex.get(key);
+      if (id === undefined) {
+        id = keywordIndex.size;
+        keywordIndex.set(key, id);
+      }
+      mergeGaps[id] = Math.max(mergeGaps[id] ?? 0, before + after);
+      return id;
+    });
+    const then = spec.then ? { regex: new RegExp(spec.then.regex, spec.flags ?? ""), within: spec.then.within, stop: spec.then.stop === "line" ? LINE_END : SENTENCE_END } : null;
+    if (then !== null && !(then.within > 0 && then.within <= 256)) bad("then.within must be in 1..256");
+    return { spec, regex: new RegExp(spec.regex, `g${spec.flags ?? ""}`), keywordIds, before, after, then };
   });
-  return { patterns, gates: gateMap };
+  return { patterns, gates: gateMap, scanner: createKeywordScanner([...keywordIndex.keys()], mergeGaps) };
+}
+
+/** The merged `[lo, hi)` windows around the occurrences of a pattern's keywords. */
+function windows(p: Compiled, hits: KeywordHits, n: number): number[] {
+  const raw: number[] = [];
+  for (const k of p.keywordIds) {
+    const r = hits.ranges[k];
+    if (r) for (let i = 0; i < r.length; i += 2) raw.push(Math.max(0, r[i]! - p.before), Math.min(n, r[i + 1]! + p.after));
+  }
+  if (raw.length <= 2) return raw;
+  const pairs: [number, number][] = [];
+  for (let i = 0; i < raw.length; i += 2) pairs.push([raw[i]!, raw[i + 1]!]);
+  pairs.sort((a, b) => a[0] - b[0]);
+  const merged: number[] = [];
+  for (const [lo, hi] of pairs) {
+    if (merged.length > 0 && lo <= merged[merged.length - 1]!) merged[merged.length - 1] = Math.max(merged[merged.length - 1]!, hi);
+    else merged.push(lo, hi);
+  }
+  return merged;
+}
+
+/** End of the `then` part when it starts within `then.within` characters after `end`, in the same sentence; else -1. */
+function follows(then: NonNullable<Compiled["then"]>, subject: string, end: number): number {
+  // One character of context before, for the part's lookbehind.
+  const from = Math.max(0, end - 1);
+  let piece = subject.slice(from, Math.min(subject.length, end + then.within + 64));
+  const cut = then.stop.exec(piece.slice(end - from));
+  if (cut !== null) piece = piece.slice(0, end - from + cut.index);
+  const m = then.regex.exec(piece);
+  if (m === null || from + m.index - end > then.within) return -1;
+  return from + m.index + m[0].length;
 }
 
 /** Spans of code (inline or fenced, by backticks) or of HTML comments, found once per text. */
@@ -125,22 +193,23 @@ export function createInjectionDetector(options: InjectionDetectorOptions = {}):
   const threshold = options.threshold ?? 0.5;
   const maxFindings = options.maxFindings ?? 32;
   const spanGap = options.spanGap ?? 400;
-  const { patterns, gates } = compile(INJECTION_PATTERNS, INJECTION_GATES);
+  const { patterns, gates, scanner } = compile(INJECTION_PATTERNS, INJECTION_GATES);
   const key = options.fingerprintKey === undefined ? null : createSecretKey(typeof options.fingerprintKey === "string" ? Buffer.from(options.fingerprintKey, "utf8") : options.fingerprintKey);
   if (key !== null && key.symmetricKeySize === 0) throw new Error("fingerprintKey must not be empty");
 
   /** Weight of one match after reading its surroundings. */
-  function adjusted(p: InjectionPatternSpec, subject: string, start: number, end: number, match: RegExpExecArray, code: Regions): number {
+  function adjusted(p: InjectionPatternSpec, subject: string, start: number, end: number, group: string, code: Regions): number {
+    const text = subject.slice(start, end);
     let w = p.weight;
     if (p.id === "markdown-image" || p.id === "markdown-link") {
-      const carries = urlCarries(match[1] ?? "");
+      const carries = urlCarries(group);
       if (carries === "none") return 0;
       if (p.id === "markdown-link") return carries === "placeholder" ? w : 0;
       return carries === "placeholder" ? w : 0.45;
     }
-    if (p.adjust === "exfil") w = SENSITIVE.test(match[0]) ? 0.65 : w;
-    if (p.id === "override-en" && WEAK_OBJECT.test(match[0]) && !qualifiedWeakObject(match[0])) w *= 0.2;
-    if (p.adjust === "override" && (POSSESSIVE.test(match[0]) || OWN_AFTER.test(subject.slice(end, end + 48)))) w *= 0.3;
+    if (p.adjust === "exfil") w = SENSITIVE.test(text) ? 0.65 : w;
+    if (p.id === "override-en" && WEAK_OBJECT.test(text) && !qualifiedWeakObject(text)) w *= 0.2;
+    if (p.adjust === "override" && (POSSESSIVE.test(text) || OWN_AFTER.test(subject.slice(end, end + 48)))) w *= 0.3;
     if (p.adjust !== undefined && (quoted(subject, start, end) || MENTION_BEFORE.test(subject.slice(Math.max(0, start - MENTION_CONTEXT), start)) || code.inside(start))) w *= 0.35;
     return w;
   }
@@ -148,28 +217,55 @@ export function createInjectionDetector(options: InjectionDetectorOptions = {}):
   /** Signals of the patterns over one prepared text, in that text's `raw` offsets. */
   function scanPatterns(t: NormalizedText, out: Hit[]): void {
     const code = regions(t.raw, "`");
+    const hits = scanner.scan(t.folded);
     const passed = new Map<string, boolean>();
-    for (const { spec, regex } of patterns) {
-      let open = passed.get(spec.gate);
-      if (open === undefined) {
-        const g = gates.get(spec.gate)!;
-        open = g.regex.test(g.spec.scope === "raw" ? t.raw : t.folded);
-        passed.set(spec.gate, open);
-      }
-      if (!open) continue;
+    const n = t.raw.length;
+    for (const p of patterns) {
+      const { spec } = p;
       const subject = spec.scope === "raw" ? t.raw : t.folded;
-      regex.lastIndex = 0;
-      let count = 0;
-      for (let m = regex.exec(subject); m !== null && count < MAX_MATCHES_PER_PATTERN; m = regex.exec(subject)) {
-        if (m[0].length === 0) {
-          regex.lastIndex++;
-          continue;
+      let ranges: number[];
+      if (spec.gate !== undefined) {
+        let open = passed.get(spec.gate);
+        if (open === undefined) {
+          const g = gates.get(spec.gate)!;
+          open = g.regex.test(g.spec.scope === "raw" ? t.raw : t.folded);
+          passed.set(spec.gate, open);
         }
-        count++;
-        const start = m.index;
-        const end = start + m[0].length;
-        const weight = adjusted(spec, subject, start, end, m, code);
-        if (weight > 0) out.push({ signal: spec.signal, weight, start, end });
+        if (!open) continue;
+        ranges = [0, n];
+      } else {
+        let any = false;
+        for (const k of p.keywordIds) any ||= hits.seen[k] === 1;
+        if (!any) continue;
+        ranges = windows(p, hits, n);
+      }
+      let count = 0;
+      for (let w = 0; w < ranges.length && count < MAX_MATCHES_PER_PATTERN; w += 2) {
+        const lo = ranges[w]!;
+        const hi = ranges[w + 1]!;
+        // One character of context on each side, so a lookaround at the window's edge sees the text.
+        const offset = Math.max(0, lo - 1);
+        const slice = lo === 0 && hi === n ? subject : subject.slice(offset, Math.min(n, hi + 1));
+        const base = slice === subject ? 0 : offset;
+        const re = p.regex;
+        re.lastIndex = 0;
+        for (let m = re.exec(slice); m !== null && count < MAX_MATCHES_PER_PATTERN; m = re.exec(slice)) {
+          if (m[0].length === 0) {
+            re.lastIndex++;
+            continue;
+          }
+          const start = base + m.index;
+          let end = start + m[0].length;
+          if (start < lo || end > hi) continue;
+          if (p.then !== null) {
+            const to = follows(p.then, subject, end);
+            if (to < 0) continue;
+            end = to;
+          }
+          count++;
+          const weight = adjusted(spec, subject, start, end, m[1] ?? "", code);
+          if (weight > 0) out.push({ signal: spec.signal, weight, start, end });
+        }
       }
     }
   }

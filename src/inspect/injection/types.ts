@@ -56,8 +56,9 @@ export type PatternScope =
   | "raw";
 
 /**
- * A pattern, as data. Its regex runs only when its gate regex matches the same text, so text without any trace of a
- * family costs one fast search per family. Regexes use bounded quantifiers only, with no nested or overlapping ones.
+ * A pattern, as data, in the spirit of the inspector's rules. It runs only near occurrences of its keywords (found by
+ * one keyword scan shared by all patterns), or, for scripts that scan does not read, when its gate regex matches.
+ * Regexes use bounded quantifiers only, with no nested or overlapping ones.
  */
 export interface InjectionPatternSpec {
   /** Stable id, kebab-case. */
@@ -69,8 +70,18 @@ export interface InjectionPatternSpec {
   regex: string;
   /** Extra regex flags. @default "" */
   flags?: string;
-  /** Id of the gate (see `INJECTION_GATES`) that must match first. */
-  gate: string;
+  /**
+   * A second regex that must match soon after the first (its object after a verb, say), searched in code in the
+   * next `within` characters up to the end of the sentence (or line): a filler between two parts in one regex would
+   * let every start position rescan it. The match then spans both parts.
+   */
+  then?: { regex: string; within: number; stop?: "sentence" | "line" };
+  /** Case-insensitive ASCII literals; the regex runs only in windows around their occurrences. */
+  keywords?: readonly string[];
+  /** How far around each keyword occurrence a match may lie (in characters). @default { before: 0, after: 160 } */
+  window?: { before: number; after: number };
+  /** Instead of keywords: id of the gate (see `INJECTION_GATES`) that must match; the regex then runs on the whole text. */
+  gate?: string;
   scope: PatternScope;
   /** How a match's weight is adjusted by what it says (see `detector.ts`). @default none */
   adjust?: "override" | "mention" | "exfil";
