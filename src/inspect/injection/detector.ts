@@ -23,8 +23,11 @@ export interface InjectionDetectorOptions {
   spanGap?: number;
 }
 
-/** Matches kept per pattern per text: enough to locate, bounded for hostile input. */
-const MAX_MATCHES_PER_PATTERN = 32;
+/**
+ * Matches kept per pattern per text. Matches do not overlap, so work stays linear without a tight cap; the cap only
+ * bounds memory, and sits above what decoys (weak matches placed before the real one) in a 1 MiB text can exhaust.
+ */
+const MAX_MATCHES_PER_PATTERN = 1 << 16;
 /** How much text before a match the mention check reads. */
 const MENTION_CONTEXT = 60;
 
