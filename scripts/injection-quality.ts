@@ -39,10 +39,16 @@ export interface InjectionQualityReport {
   misses: { id: string; expected: string; signals: string[] }[];
 }
 
-/** Reads a corpus file (default: the development corpus). */
+/** Reads a corpus file (default: the development corpus): an array of items, or `{ description, items }`. */
 export function loadInjectionCorpus(file?: string): InjectionCorpusItem[] {
   const path = file ?? fileURLToPath(new URL("../../test/fixtures/injection-corpus.json", import.meta.url));
-  return JSON.parse(readFileSync(path, "utf8")) as InjectionCorpusItem[];
+  const data = JSON.parse(readFileSync(path, "utf8")) as InjectionCorpusItem[] | { items: InjectionCorpusItem[] };
+  return Array.isArray(data) ? data : data.items;
+}
+
+/** The held-out corpus, written apart from the patterns (see the README). */
+export function heldOutCorpusPath(): string {
+  return fileURLToPath(new URL("../../test/fixtures/injection-heldout.json", import.meta.url));
 }
 
 function empty(): InjectionScore {
