@@ -1,14 +1,14 @@
-// The prompt-injection detector: runs the pattern families a text's gates call for (over the text as given, after
+// The prompt-injection detector: runs the patterns a text's keywords (or gates) call for (over the text as given, after
 // hidden Unicode is stripped and look-alikes folded, and over payloads decoded once), adds the hidden-Unicode
 // signals, groups nearby signals into spans and scores each span. Findings carry signal names, never the text.
 import { createHmac, createSecretKey } from "node:crypto";
-import { createKeywordScanner, type KeywordHits, type KeywordScanner } from "../keyword-scanner.js";
 import type { InspectField } from "../types.js";
+import { compilePatterns, follows, windows } from "./compile-patterns.js";
+import { adjustWeight, regions } from "./context.js";
 import { decodePayloads } from "./decode.js";
-import { urlCarries } from "./exfil.js";
 import { INJECTION_GATES, INJECTION_PATTERNS } from "./patterns.js";
 import { combine, severityOf, type Hit } from "./score.js";
-import type { InjectionDetector, InjectionFinding, InjectionGateSpec, InjectionPatternSpec, InjectionSignal } from "./types.js";
+import type { InjectionDetector, InjectionFinding, InjectionSignal } from "./types.js";
 import { normalize, type NormalizedText } from "./unicode.js";
 
 /** Options of `createInjectionDetector`. */
@@ -28,194 +28,14 @@ export interface InjectionDetectorOptions {
  * bounds memory, and sits above what decoys (weak matches placed before the real one) in a 1 MiB text can exhaust.
  */
 const MAX_MATCHES_PER_PATTERN = 1 << 16;
-/** How much text before a match the mention check reads. */
-const MENTION_CONTEXT = 60;
-
-/** Words before a match that introduce an example or talk about a model in the third person. */
-const MENTION_BEFORE = /(?:such as|like|e\.g\.|for example|for instance|phrases?|strings?|the words|the text|payloads?|called|known as|classic|typical|common|examples?|told to|asked to|tries to|try to|trying to|attempts? to|tricks?|tricked|tricking|detects?|detected|detecting|blocks?|blocked|flags?|flagged|against|prevents?|preventing|attacks?|attackers?|injections?|jailbreaks?|say|says|saying|said|wrote|write|writes|typed|type|contains?|containing|include|includes|including|such|(?:tells?|telling|told|instructs?|instructing|asks?|asking|makes?|making|gets?|getting|convinces?|convincing|forces?|forcing) (?:the |a |an )?(?:model|assistant|llm|ai|agent|chatbot|bot|it|them) (?:to|into))\W{0,24}$/;
-/** Opening quotation marks whose closing partner differs. */
-const OPENERS: Record<string, string> = { "“": "”", "‘": "’", "«": "»", "„": "“", "「": "」", "『": "』" };
-
-/** True when the match at `[start, end)` is a short quotation: inside quotation marks that close right after it. */
-function quoted(subject: string, start: number, end: number): boolean {
-  const before = subject.slice(Math.max(0, start - 24), start);
-  const after = subject.slice(end, end + 24);
-  for (let i = before.length - 1; i >= 0; i--) {
-    const c = before[i]!;
-    const closer = OPENERS[c];
-    if (closer !== undefined) return after.includes(closer);
-    if (c === '"' || c === "`" || (c === "'" && i >= before.length - 2)) return after.slice(0, 4).includes(c);
-    if (c === "\n") return false;
-  }
-  return false;
-}
-
-/** The speaker's own earlier words, not the model's instructions. */
-const POSSESSIVE = /(?<![a-zà-öø-ÿß])(?:my|our|its|their|meine[nrms]?|unsere[nrms]?|mon|ma|mes|notre|nos|mi|mis|nuestr[ao]s?|meu|minha|meus|minhas|nosso|nossa|mio|mia|miei|mie|nostr[aoei]|mijn|onze)(?![a-zà-öø-ÿß])/;
-const OWN_AFTER = /^\s{0,2}(?:(?:that |which )?(?:i|we) (?:sent|gave|wrote|shared|mentioned|posted|left|emailed|e-mailed)|(?:in|from) (?:my|our|the|this) (?:last |previous |earlier |first )?(?:e-?mail|mail|message|note|memo|letter|thread|ticket))/;
-const SENSITIVE = /(?:conversation|chat|history|system prompt|prompt|instructions|password|credential|api key|api-key|apikey|secret|token|private|ssh|\.env|environment variable|cookie|session|the user'?s|user data|personal data|inbox|contacts|previous messages|all (?:the )?(?:data|files|emails|e-mails|messages|contents|documents)|this (?:conversation|chat|thread|document)|everything|summary of)/;
-
-/** Objects of an override that also name everyday rules; they count only after words that point at the model's. */
-const WEAK_OBJECT = /(?:rules|restrictions|constraints|polic(?:y|ies)|filters|guidance)$/;
-const QUALIFIERS = new Set(["all", "any", "of", "the", "your", "previous", "prior", "above", "preceding", "earlier", "initial", "original", "system", "these", "those", "safety", "ethical", "moral", "content", "every", "current", "existing", "default", "other", "and", "or", "you", "were", "have", "been", "given", "hidden", "real", "developer", "developer's", "developers'", "built-in", "programmed", "usual", "standard"]);
-
-/** True when every word between the verb and a weak object points at the model's rules ("all your rules"). */
-function qualifiedWeakObject(match: string): boolean {
-  const words = match.split(/\s+/).slice(1, -1);
-  const strong = words.some((w) => w !== "the" && w !== "of" && w !== "and" && w !== "or" && QUALIFIERS.has(w));
-  return strong && words.every((w) => QUALIFIERS.has(w));
-}
-
-interface Compiled {
-  spec: InjectionPatternSpec;
-  regex: RegExp;
-  keywordIds: readonly number[];
-  before: number;
-  after: number;
-  then: { regex: RegExp; within: number; stop: RegExp } | null;
-}
-
-const SENTENCE_END = /[.!?\n。！？]/;
-const LINE_END = /\n/;
-
-interface CompiledSet {
-  patterns: Compiled[];
-  gates: Map<string, { spec: InjectionGateSpec; regex: RegExp }>;
-  scanner: KeywordScanner;
-}
-
-/** Compiles the patterns and their shared keyword scanner; throws on a malformed pattern. */
-function compile(specs: readonly InjectionPatternSpec[], gates: readonly InjectionGateSpec[]): CompiledSet {
-  const gateMap = new Map(gates.map((g) => [g.id, { spec: g, regex: new RegExp(g.regex, g.flags ?? "") }]));
-  const ids = new Set<string>();
-  const keywordIndex = new Map<string, number>();
-  const mergeGaps: number[] = [];
-  const patterns = specs.map((spec): Compiled => {
-    const bad = (problem: string): never => {
-      throw new Error(`injection pattern ${spec.id}: ${problem}`);
-    };
-    if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(spec.id) || ids.has(spec.id)) bad("bad or duplicate id");
-    ids.add(spec.id);
-    if ((spec.keywords === undefined) === (spec.gate === undefined)) bad("needs keywords or a gate, not both");
-    if (spec.gate !== undefined && !gateMap.has(spec.gate)) bad(`unknown gate ${spec.gate}`);
-    if (spec.keywords !== undefined && spec.keywords.length === 0) bad("needs at least one keyword");
-    if (!(spec.weight > 0 && spec.weight <= 1)) bad("weight must be in (0, 1]");
-    const before = spec.window?.before ?? 0;
-    const after = spec.window?.after ?? 160;
-    if (before < 0 || after < 0) bad("window must not be negative");
-    const keywordIds = (spec.keywords ?? []).map((k) => {
-      const key = k.toLowerCase();
-      let id = keywordIndex.get(key);
-      if (id === undefined) {
-        id = keywordIndex.size;
-        keywordIndex.set(key, id);
-      }
-      mergeGaps[id] = Math.max(mergeGaps[id] ?? 0, before + after);
-      return id;
-    });
-    const then = spec.then ? { regex: new RegExp(spec.then.regex, spec.flags ?? ""), within: spec.then.within, stop: spec.then.stop === "line" ? LINE_END : SENTENCE_END } : null;
-    if (then !== null && !(then.within > 0 && then.within <= 256)) bad("then.within must be in 1..256");
-    return { spec, regex: new RegExp(spec.regex, `g${spec.flags ?? ""}`), keywordIds, before, after, then };
-  });
-  return { patterns, gates: gateMap, scanner: createKeywordScanner([...keywordIndex.keys()], mergeGaps) };
-}
-
-/** The merged `[lo, hi)` windows around the occurrences of a pattern's keywords. */
-function windows(p: Compiled, hits: KeywordHits, n: number): number[] {
-  const raw: number[] = [];
-  for (const k of p.keywordIds) {
-    const r = hits.ranges[k];
-    if (r) for (let i = 0; i < r.length; i += 2) raw.push(Math.max(0, r[i]! - p.before), Math.min(n, r[i + 1]! + p.after));
-  }
-  if (raw.length <= 2) return raw;
-  const pairs: [number, number][] = [];
-  for (let i = 0; i < raw.length; i += 2) pairs.push([raw[i]!, raw[i + 1]!]);
-  pairs.sort((a, b) => a[0] - b[0]);
-  const merged: number[] = [];
-  for (const [lo, hi] of pairs) {
-    if (merged.length > 0 && lo <= merged[merged.length - 1]!) merged[merged.length - 1] = Math.max(merged[merged.length - 1]!, hi);
-    else merged.push(lo, hi);
-  }
-  return merged;
-}
-
-/** End of the `then` part when it starts within `then.within` characters after `end`, in the same sentence; else -1. */
-function follows(then: NonNullable<Compiled["then"]>, subject: string, end: number): number {
-  // One character of context before, for the part's lookbehind.
-  const from = Math.max(0, end - 1);
-  let piece = subject.slice(from, Math.min(subject.length, end + then.within + 64));
-  const cut = then.stop.exec(piece.slice(end - from));
-  if (cut !== null) piece = piece.slice(0, end - from + cut.index);
-  const m = then.regex.exec(piece);
-  if (m === null || from + m.index - end > then.within) return -1;
-  return from + m.index + m[0].length;
-}
-
-/** Spans of code (inline or fenced, by backticks) or of HTML comments, found once per text. */
-interface Regions {
-  inside(offset: number): boolean;
-}
-
-/** Regions opened and closed by `mark` (backticks: inline code and fences; `<!--`: comments closed by `-->`). */
-function regions(text: string, mark: "`" | "<!--"): Regions {
-  const spans: number[] = [];
-  const closeMark = mark === "`" ? "`" : "-->";
-  for (let i = text.indexOf(mark); i >= 0 && spans.length < 2048; ) {
-    const fence = mark === "`" && text.startsWith("```", i);
-    const open = fence ? "```" : mark;
-    const close = fence ? "```" : closeMark;
-    // Inline code does not cross a line; a fence or a comment runs to its closing mark (or the end of the text).
-    let j = text.indexOf(close, i + open.length);
-    if (!fence && mark === "`") {
-      const nl = text.indexOf("\n", i + 1);
-      if (j < 0 || (nl >= 0 && nl < j)) {
-        i = text.indexOf(mark, i + 1);
-        continue;
-      }
-    }
-    if (j < 0) j = text.length;
-    spans.push(i, j + close.length);
-    i = text.indexOf(mark, j + close.length);
-  }
-  return {
-    inside(offset) {
-      let lo = 0;
-      let hi = spans.length / 2;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (spans[mid * 2 + 1]! <= offset) lo = mid + 1;
-        else hi = mid;
-      }
-      return lo < spans.length / 2 && spans[lo * 2]! <= offset;
-    },
-  };
-}
-
 /** Builds a detector; patterns are compiled (and checked) once, here. */
 export function createInjectionDetector(options: InjectionDetectorOptions = {}): InjectionDetector {
   const threshold = options.threshold ?? 0.5;
   const maxFindings = options.maxFindings ?? 32;
   const spanGap = options.spanGap ?? 400;
-  const { patterns, gates, scanner } = compile(INJECTION_PATTERNS, INJECTION_GATES);
+  const { patterns, gates, scanner } = compilePatterns(INJECTION_PATTERNS, INJECTION_GATES);
   const key = options.fingerprintKey === undefined ? null : createSecretKey(typeof options.fingerprintKey === "string" ? Buffer.from(options.fingerprintKey, "utf8") : options.fingerprintKey);
   if (key !== null && key.symmetricKeySize === 0) throw new Error("fingerprintKey must not be empty");
-
-  /** Weight of one match after reading its surroundings. */
-  function adjusted(p: InjectionPatternSpec, subject: string, start: number, end: number, group: string, code: Regions): number {
-    const text = subject.slice(start, end);
-    let w = p.weight;
-    if (p.id === "markdown-image" || p.id === "markdown-link") {
-      const carries = urlCarries(group);
-      if (carries === "none") return 0;
-      if (p.id === "markdown-link") return carries === "placeholder" ? w : 0;
-      return carries === "placeholder" ? w : 0.45;
-    }
-    if (p.adjust === "exfil") w = SENSITIVE.test(text) ? 0.65 : w;
-    if (p.id === "override-en" && WEAK_OBJECT.test(text) && !qualifiedWeakObject(text)) w *= 0.2;
-    if (p.adjust === "override" && (POSSESSIVE.test(text) || OWN_AFTER.test(subject.slice(end, end + 48)))) w *= 0.3;
-    if (p.adjust !== undefined && (quoted(subject, start, end) || MENTION_BEFORE.test(subject.slice(Math.max(0, start - MENTION_CONTEXT), start)) || code.inside(start))) w *= 0.35;
-    return w;
-  }
 
   /** Signals of the patterns over one prepared text, in that text's `raw` offsets. */
   function scanPatterns(t: NormalizedText, out: Hit[]): void {
@@ -266,7 +86,7 @@ export function createInjectionDetector(options: InjectionDetectorOptions = {}):
             end = to;
           }
           count++;
-          const weight = adjusted(spec, subject, start, end, m[1] ?? "", code);
+          const weight = adjustWeight(spec, subject, start, end, m[1] ?? "", code);
           if (weight > 0) out.push({ signal: spec.signal, weight, start, end });
         }
       }
