@@ -1,7 +1,7 @@
 // The inspector: runs the rules a text's keywords call for, keeps the matches that pass their checks, settles
 // overlaps by rule priority, and reports findings that carry a keyed fingerprint, never the value.
 import { createHmac, createSecretKey } from "node:crypto";
-import { compileRules, type CompiledRule } from "./compile-rules.js";
+import { compileRules, CONTEXT_CHARS, type CompiledRule } from "./compile-rules.js";
 import { redact } from "./redact.js";
 import { RULES } from "./rules.js";
 import type { Finding, InspectField, Inspector, RuleSpec } from "./types.js";
@@ -14,8 +14,6 @@ export interface InspectorOptions {
   rules?: readonly RuleSpec[];
 }
 
-/** How much text before a match `precededBy` allowlists see. */
-const CONTEXT_CHARS = 40;
 
 interface Candidate {
   rule: CompiledRule;
