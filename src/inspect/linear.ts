@@ -628,3 +628,49 @@ export function analyzeRegex(ruleId: string, part: string, source: string, flags
   }
   return bound;
 }
+
+function printSet(s: CharSet): string {
+  const hex = (c: number): string => `\\x${c.toString(16).padStart(2, "0")}`;
+  let out = "";
+  for (let c = 0; c < 128; c++) {
+    if (!((s.bits[c >> 5]! >>> (c & 31)) & 1)) continue;
+    let d = c;
+    while (d + 1 < 128 && (s.bits[(d + 1) >> 5]! >>> ((d + 1) & 31)) & 1) d++;
+    out += d > c ? `${hex(c)}-${hex(d)}` : hex(c);
+    c = d;
+  }
+  // Every set holds all of non-ASCII or none of it, so one character stands for all of them.
+  if (s.nonAscii) out += "\\u00e9";
+  return out === "" ? "[^\\s\\S]" : `[${out}]`;
+}
+
+function print(n: Node, groups: Node[], relax: boolean): string {
+  switch (n.t) {
+    case "char": return printSet(n.set);
+    case "seq": return n.items.map((x) => print(x, groups, relax)).join("");
+    case "alt": return `(?:${n.alts.map((x) => print(x, groups, relax)).join("|")})`;
+    case "group": return `(?:${print(n.body, groups, relax)})`;
+    case "rep": {
+      const body = `(?:${print(n.body, groups, relax)})`;
+      if (relax || !Number.isFinite(n.max)) return `${body}${n.min === 0 ? "*" : "+"}`;
+      return `${body}{${n.min},${n.max}}`;
+    }
+    case "look": return "";
+    case "assert": return n.end ? "$" : "";
+    case "backref": {
+      const g = n.name !== undefined ? groups.find((x) => x.t === "group" && x.name === n.name) : groups[(n.index ?? 0) - 1];
+      return `(?:${g ? print(g, groups, relax) : ""})?`;
+    }
+  }
+}
+
+/**
+ * The regex as an independent analyzer (recheck) can take it, for the cross-check in the test suite: lookarounds and
+ * word-boundary assertions dropped, backreferences replaced by what their group can match, character sets widened to
+ * whole ASCII sets and all of non-ASCII (which one character stands for), and with `relax` every repetition made `*` or `+`. Each step only adds
+ * ways to match, so a linear verdict on this form holds for the original.
+ */
+export function analysisForm(source: string, flags = "", relax = true): string {
+  const { root, groups } = parse(source, flags);
+  return print(root, groups, relax);
+}
