@@ -9,8 +9,9 @@ const KiB64 = 64 * 1024;
 const fill = (unit: string): string => unit.repeat(Math.ceil(KiB64 / unit.length)).slice(0, KiB64);
 
 const ATTACKS: Record<string, string> = {
-  "PGP armor headers (the 430-byte prompt)": `-----BEGIN PGP PRIVATE KEY BLOCK-----\n${"A:  \n".repeat(6)}${"A:  ".repeat(90)}!`,
-  "PGP armor headers, 64 KiB": `-----BEGIN PGP PRIVATE KEY BLOCK-----\n${fill("A:  \n")}!`,
+  "PGP armor headers (the 430-byte prompt)": `-----BEGIN PGP PRIVATE KEY BLOCK-----\n${"A:  ".repeat(98)}\x00`,
+  "PGP armor headers, 64 KiB": `-----BEGIN PGP PRIVATE KEY BLOCK-----\n${fill("A:  ")}\x00`,
+  "PGP armor header lines, 64 KiB": `-----BEGIN PGP PRIVATE KEY BLOCK-----\n${fill("A:  \n")}!`,
   "private-key header then whitespace": `-----BEGIN RSA PRIVATE KEY-----\n${fill("Proc-Type: 4,ENCRYPTED\n \\n")}`,
   "name-anchored rule names": fill("paypal"),
   "e-mail labels": `${fill("a.")}@`,

@@ -6,7 +6,6 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { check } from "recheck";
 import {
-  analysisForm,
   checkRuleLinear,
   createInspector,
   InspectLimitError,
@@ -25,7 +24,7 @@ const operatorRule = (id: string, regex: string): RuleSpec => ({
 
 /** The PGP pattern that froze the event loop, and an attack on it (430 bytes, 81 s before the fix). */
 export const OLD_PGP = r`-----BEGIN PGP PRIVATE KEY BLOCK-----(?:\s|\\[rn]){1,4}(?:[A-Za-z]{1,20}: [^\r\n\\]{0,200}(?:\s|\\[rn]){1,4}){0,6}((?:[A-Za-z0-9+/=\s]|\\[rn]){64,65536})(?:-----END PGP PRIVATE KEY BLOCK-----)?`;
-export const PGP_ATTACK = `-----BEGIN PGP PRIVATE KEY BLOCK-----\n${"A:  \n".repeat(6)}${"A:  ".repeat(90)}!`;
+export const PGP_ATTACK = `-----BEGIN PGP PRIVATE KEY BLOCK-----\n${"A:  ".repeat(98)}\x00`;
 
 describe("the linear-time gate", () => {
   test("accepts every built-in rule, within the bound", () => {
@@ -62,11 +61,11 @@ describe("the linear-time gate", () => {
 });
 
 describe("the independent analyzer (recheck)", () => {
-  // recheck's automaton checker proves, but takes no lookaround; its fuzzer takes everything but judges by timing,
-  // so on a shared machine its verdicts are noisy. What is asserted is what matters: it flags the old pattern, and
+  // recheck's automaton checker proves, but takes no lookaround and counts a blow-up inside bounded repetitions as
+  // safe; its fuzzer takes everything but judges by timing, so on a shared machine its verdicts are noisy. What is asserted is what matters: it flags the old pattern, and
   // every attack string it generates for any built-in regex runs fast through the real inspector.
   test("flags the old PGP pattern, and its attack runs fast through today's inspector", { timeout: 120_000 }, async () => {
-    const verdict = await check(analysisForm(OLD_PGP, "", true), "", { checker: "automaton", timeout: 60_000 });
+    const verdict = await check(OLD_PGP, "", { timeout: 60_000 });
     assert.equal(verdict.status, "vulnerable");
     const inspector = createInspector({ fingerprintKey: "k" });
     const attacks = [PGP_ATTACK, ...(verdict.status === "vulnerable" ? [verdict.attack.string] : [])];
