@@ -23,7 +23,7 @@ export const HTTP_ERRORS = {
 
 /** Codes of a failed start (`custos: cannot start: <code>: …` on stderr, exit code 1). */
 export const STARTUP_ERRORS = {
-  config_invalid: "An environment variable has a value Custos cannot use; `errors` names each variable.",
+  config_invalid: "An environment variable, or a configuration file it names (issuers, operators), has a value Custos cannot use; `errors` names each variable or field.",
   tls_unusable: "A TLS certificate, key or CA file cannot be read or does not make a usable TLS context.",
   pep_tokens_invalid: "The PEP tokens file cannot be read or breaks its format.",
   verification_key_unreadable: "The bundle verification key file cannot be read.",

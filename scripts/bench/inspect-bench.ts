@@ -1,7 +1,7 @@
 // Inspection throughput on realistic prose (1 KiB, 64 KiB, 1 MiB; with no findings and with a few), beside
 // baselines measured in the same run on the same text, so the figures read as ratios, not only as MB/s.
 // Usage: node dist/scripts/bench/inspect-bench.js [--json]
-import { createInspector, RULES } from "../../src/inspect/index.js";
+import { createInspector, MAX_INSPECT_CHARS, RULES } from "../../src/inspect/index.js";
 
 const WORDS = (
   "the of and to in a is that for it as was with be by on not he this are or his from at which but have an they you " +
@@ -62,6 +62,35 @@ function withFindings(text: string, random: () => number): string {
   return out.slice(0, text.length + 200);
 }
 
+/**
+ * Configuration-like text where most lines hold a value a rule looks at (keys, tokens, e-mails, phones, cards,
+ * URLs with credentials, assignments), about one finding per 60 bytes, capped below the findings limit.
+ */
+function secretDense(bytes: number, random: () => number): string {
+  const hex = (n: number): string => Array.from({ length: n }, () => "0123456789abcdef"[Math.floor(random() * 16)]).join("");
+  const b62 = (n: number): string => Array.from({ length: n }, () => "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"[Math.floor(random() * 62)]).join("");
+  const lines = [
+    () => `aws_access_key_id = AKIA${b62(16).toUpperCase()}`,
+    () => `export GITHUB_TOKEN=ghp_${b62(36)}`,
+    () => `contact: ${b62(6).toLowerCase()}@example.org`,
+    () => `DATABASE_URL=postgres://app:${b62(12)}@db.internal:5432/app`,
+    () => `api_key: "${b62(32)}"`,
+    () => `password = "${b62(10)}!9"`,
+    () => `datadog_api_key=${hex(32)}`,
+    () => `phone +44 20 7946 ${String(1000 + Math.floor(random() * 8999))}`,
+    () => `Authorization: Bearer ${b62(40)}`,
+    () => `the deploy ran at 10.0.${Math.floor(random() * 250)}.${Math.floor(random() * 250)} after review`,
+  ];
+  const out: string[] = [];
+  let length = 0;
+  while (length < bytes) {
+    const line = lines[Math.floor(random() * lines.length)]!();
+    out.push(line);
+    length += line.length + 1;
+  }
+  return out.join("\n").slice(0, bytes);
+}
+
 /** Best time per call in ms over several rounds (the machine is shared; the best round is the least disturbed). */
 function timeIt(fn: () => unknown, bytes: number): number {
   const perRound = Math.max(1, Math.ceil(8_000_000 / bytes));
@@ -77,7 +106,7 @@ function timeIt(fn: () => unknown, bytes: number): number {
 
 interface Row {
   size: string;
-  input: "no findings" | "few findings";
+  input: "no findings" | "few findings" | "secret-dense";
   bytes: number;
   findings: number;
   inspect_mb_s: number;
@@ -89,14 +118,19 @@ interface Row {
 }
 
 const inspector = createInspector({ fingerprintKey: "bench" });
+const chunk = (text: string, size: number): string[] => Array.from({ length: Math.ceil(text.length / size) }, (_, i) => text.slice(i * size, (i + 1) * size));
 const rows: Row[] = [];
 for (const [size, bytes] of [["1 KiB", 1024], ["64 KiB", 64 * 1024], ["1 MiB", 1024 * 1024]] as const) {
   const random = seeded(bytes);
   const clean = prose(bytes, random);
-  for (const [input, text] of [["no findings", clean], ["few findings", withFindings(clean, random)]] as const) {
+  for (const [input, text] of [["no findings", clean], ["few findings", withFindings(clean, random)], ["secret-dense", secretDense(bytes, random)]] as const) {
     const n = Buffer.byteLength(text);
     const trivial = /\bzqxj\b/;
-    const inspectMs = timeIt(() => inspector.inspect([{ field: "data.text", text }]), n);
+    // Above the findings cap (MAX_FINDINGS_PER_CALL) a call is refused: dense text is inspected in 16 KiB fields.
+    // and text above the text cap (MAX_INSPECT_CHARS: the 1 MiB rows with findings inserted) in two calls.
+    const fields = input === "secret-dense" ? chunk(text, 16 * 1024) : chunk(text, MAX_INSPECT_CHARS);
+    const inspectAll = (): number => fields.reduce((k, t) => k + inspector.inspect([{ field: "data.text", text: t }]).length, 0);
+    const inspectMs = timeIt(inspectAll, n);
     const byteLengthMs = timeIt(() => Buffer.byteLength(text), n);
     const regexMs = timeIt(() => trivial.test(text), n);
     const mbs = (ms: number): number => Number((n / 1e6 / (ms / 1000)).toFixed(1));
@@ -104,7 +138,7 @@ for (const [size, bytes] of [["1 KiB", 1024], ["64 KiB", 64 * 1024], ["1 MiB", 1
       size,
       input,
       bytes: n,
-      findings: inspector.inspect([{ field: "data.text", text }]).length,
+      findings: inspectAll(),
       inspect_mb_s: mbs(inspectMs),
       byte_length_mb_s: mbs(byteLengthMs),
       regex_test_mb_s: mbs(regexMs),

@@ -1,5 +1,5 @@
 // Chooses the decision log of one process: none, forwarded to the cluster primary, sealed in a worker thread, or
-// sealed in-process. Every one of them is an AuditLog.
+// sealed in this thread. Every one of them is an AuditLog.
 import type { AuditLog } from "./audit-log.js";
 import { createDecisionLog } from "./decision-log.js";
 import { startDecisionLogThread } from "./log-thread.js";

@@ -1,7 +1,8 @@
-// Bearer tokens: the one place the `Authorization: Bearer` header is read, and token checks in constant time (both
+// Bearer tokens: the one place a request's `Authorization: Bearer` header is read, and token checks in constant time (both
 // sides hashed first, so length differences leak nothing).
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
+import { bearerToken as bearerOf } from "../identity/operators-file.js";
 
 /** The `WWW-Authenticate` challenge of every `401` (RFC 6750), admin and PEP alike. */
 export const BEARER_CHALLENGE = 'Bearer realm="custos"';
@@ -10,11 +11,10 @@ function digest(text: string): Buffer {
   return createHash("sha256").update(text).digest();
 }
 
-/** The token of `Authorization: Bearer <token>`, or null. */
+/** The token of `Authorization: Bearer <token>`, or null (the header is parsed where operators are: identity/). */
 export function bearerToken(req: IncomingMessage): string | null {
   const header = req.headers.authorization;
-  if (typeof header !== "string") return null;
-  return /^Bearer[ ]+(\S+)\s*$/i.exec(header)?.[1] ?? null;
+  return typeof header === "string" ? bearerOf(header) : null;
 }
 
 /** True when the request carries `Authorization: Bearer <token>` for this token. */

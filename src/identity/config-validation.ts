@@ -30,11 +30,11 @@ function messageOf(e: ErrorObject): string {
   return e.message ?? "is invalid";
 }
 
-/** A configuration-file problem: `invalid_request` naming the variable, the file and the fields. */
+/** A configuration-file problem: `config_invalid` naming the variable, the file and the fields. */
 export function configError(variable: string, path: string, errors: FieldError[]): CustosError {
   const first = errors[0];
   const summary = first ? `${first.field || "the file"} ${first.message}` : "is invalid";
-  return new CustosError("invalid_request", `${variable} ${path}: ${summary}`, { errors });
+  return new CustosError("config_invalid", `${variable} ${path}: ${summary}`, { errors });
 }
 
 /** Compiles a schema once; the returned check throws `configError` naming every failing field (one entry each). */

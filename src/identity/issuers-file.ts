@@ -106,7 +106,7 @@ function uriProblem(uri: string): string | null {
 /**
  * Validates the parsed content of an issuers file. `path` names the file in errors and anchors relative
  * `jwks_file` paths (relative to the issuers file's folder).
- * @throws CustosError `invalid_request` whose `errors` name each field (`issuers[0].algorithms[1]`, …).
+ * @throws CustosError `config_invalid` whose `errors` name each field (`issuers[0].algorithms[1]`, …).
  */
 export function parseIssuers(value: unknown, path: string): readonly IssuerConfig[] {
   const { issuers } = checkShape(value, path);
@@ -142,7 +142,7 @@ export function parseIssuers(value: unknown, path: string): readonly IssuerConfi
   return Object.freeze(out);
 }
 
-/** Reads and validates `CUSTOS_ISSUERS_FILE`. @throws CustosError `invalid_request` naming the file and field. */
+/** Reads and validates `CUSTOS_ISSUERS_FILE`. @throws CustosError `config_invalid` naming the file and field. */
 export async function loadIssuersFile(path: string): Promise<readonly IssuerConfig[]> {
   let text: string;
   try {

@@ -77,7 +77,7 @@ export interface OperatorFileOptions {
 
 /**
  * Validates the parsed content of an operators file: `{"operators": [{"id", "token_sha256", "roles", "groups"}]}`.
- * @throws CustosError `invalid_request` whose `errors` name each field (`operators[1].roles[0]`, …)
+ * @throws CustosError `config_invalid` whose `errors` name each field (`operators[1].roles[0]`, …)
  */
 export function parseOperators(value: unknown, path: string, options: OperatorFileOptions = {}): OperatorSet {
   const { operators } = checkShape(value, path);
@@ -102,7 +102,7 @@ export function parseOperators(value: unknown, path: string, options: OperatorFi
   return Object.freeze({ entries: Object.freeze(entries) });
 }
 
-/** Reads and validates `CUSTOS_ADMIN_TOKENS_FILE`. @throws CustosError `invalid_request` naming the file and field */
+/** Reads and validates `CUSTOS_ADMIN_TOKENS_FILE`. @throws CustosError `config_invalid` naming the file and field */
 export async function loadOperatorsFile(path: string, options: OperatorFileOptions = {}): Promise<OperatorSet> {
   let text: string;
   try {

@@ -92,7 +92,7 @@ function checkOf(err: unknown): VerificationCheck {
 /**
  * Builds the verifier and loads every issuer's keys once: a JWKS file that cannot be loaded stops start-up; a JWKS
  * URL that cannot is retried on the first token that needs it (its tokens fail `unknown_key` until then).
- * @throws CustosError `invalid_request` naming the issuer whose JWKS file is unusable
+ * @throws CustosError `config_invalid` naming the issuer whose JWKS file is unusable
  */
 export async function createTokenVerifier(
   issuers: readonly IssuerConfig[],
@@ -111,7 +111,7 @@ export async function createTokenVerifier(
         await keys.load(start);
       } catch (err) {
         if ("file" in config.jwks) {
-          throw new CustosError("invalid_request", `CUSTOS_ISSUERS_FILE issuers[${i}].jwks_file: ${(err as Error).message}`, {
+          throw new CustosError("config_invalid", `CUSTOS_ISSUERS_FILE issuers[${i}].jwks_file: ${(err as Error).message}`, {
             errors: [{ field: `issuers[${i}].jwks_file`, message: (err as Error).message }],
           });
         }

@@ -2,6 +2,7 @@
 // scanner. Rules are checked here once, so a malformed rule fails at start, never during a request.
 import { charClassCount, shannonEntropy } from "./entropy.js";
 import { createKeywordScanner, type KeywordScanner } from "./keyword-scanner.js";
+import { analyzeRegex, UnsafeRuleError } from "./linear.js";
 import { GLOBAL_ALLOWLIST, SAMPLE_ALLOWLIST } from "./rules.js";
 import type { RuleSpec } from "./types.js";
 import { VALIDATORS } from "./validators.js";
@@ -29,12 +30,58 @@ export interface CompiledRuleSet {
   readonly scanner: KeywordScanner;
 }
 
+/** How much text before a match `precededBy` allowlists see. */
+export const CONTEXT_CHARS = 40;
+
 function groupCount(source: string): number {
   return new RegExp(`${source}|`).exec("")!.length - 1;
 }
 
 function check(condition: boolean, rule: RuleSpec, problem: string): void {
   if (!condition) throw new Error(`inspect rule ${rule.id}: ${problem}`);
+}
+
+/** Worst-case backtracking bounds of a rule's regexes (steps per start position, see linear.ts). */
+export interface RuleBounds {
+  regex: number;
+  allowlist: number[];
+  precededBy: number | null;
+  /** Longest value the allowlists judge. */
+  checkedLength: number;
+}
+
+/**
+ * The one gate every rule passes, built-in or supplied by an operator: checks that each of its regexes (pattern,
+ * allowlist regexes, precededBy) parses as the supported syntax and has a bounded backtracking cost per start
+ * position (`MAX_STEPS_PER_START`), so inspection time is linear in the text. Throws `UnsafeRuleError` naming the
+ * rule and the regex when it cannot be shown; returns the bounds otherwise.
+ */
+export function checkRuleLinear(spec: RuleSpec): RuleBounds {
+  const key = JSON.stringify([spec.id, spec.regex, spec.flags, spec.secretGroup, spec.checkGroup, spec.allowlist?.regexes, spec.allowlist?.precededBy]);
+  let bounds = analysed.get(key);
+  if (!bounds) {
+    bounds = analyseRule(spec);
+    analysed.set(key, bounds);
+  }
+  return bounds;
+}
+
+/** Bounds already shown, by rule content (the analysis is pure; rules are compiled by every inspector). */
+const analysed = new Map<string, RuleBounds>();
+
+function analyseRule(spec: RuleSpec): RuleBounds {
+  if (!/^[imsu]*$/.test(spec.flags ?? "")) throw new UnsafeRuleError(spec.id, "flags", `${JSON.stringify(spec.flags)} are refused (allowed: i, m, s, u)`);
+  const main = analyzeRegex(spec.id, "regex", spec.regex, spec.flags ?? "");
+  const groups = groupCount(spec.regex);
+  const secretGroup = spec.secretGroup ?? (groups > 0 ? 1 : 0);
+  const checkGroup = spec.checkGroup ?? secretGroup;
+  const checkedLength = checkGroup === 0 ? main.maxLength : (main.groupMaxLength[checkGroup - 1] ?? main.maxLength);
+  const allowlist = (spec.allowlist?.regexes ?? []).map((a, i) => {
+    const ci = a.startsWith("(?i)");
+    return analyzeRegex(spec.id, `allowlist regex ${i}`, ci ? a.slice(4) : a, ci ? "i" : "", checkedLength).stepsPerStart;
+  });
+  const precededBy = spec.allowlist?.precededBy ? analyzeRegex(spec.id, "precededBy", spec.allowlist.precededBy, "i", CONTEXT_CHARS).stepsPerStart : null;
+  return { regex: main.stepsPerStart, allowlist, precededBy, checkedLength };
 }
 
 /** Compiles `specs` (in priority order); throws on a malformed rule. */
@@ -45,11 +92,14 @@ export function compileRules(specs: readonly RuleSpec[]): CompiledRuleSet {
   const mergeGaps: (number | undefined)[] = [];
   const ids = new Set<string>();
 
+  const sharedChecked = new Set<number>();
+
   const rules = specs.map((spec, order): CompiledRule => {
     check(/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(spec.id), spec, "id must be kebab-case");
     check(!ids.has(spec.id), spec, "duplicate id");
     ids.add(spec.id);
     check(spec.keywords.length > 0, spec, "needs at least one keyword");
+    const bounds = checkRuleLinear(spec);
     const groups = groupCount(spec.regex);
     const secretGroup = spec.secretGroup ?? (groups > 0 ? 1 : 0);
     const checkGroup = spec.checkGroup ?? secretGroup;
@@ -74,6 +124,10 @@ export function compileRules(specs: readonly RuleSpec[]): CompiledRuleSet {
     const validate = spec.validate ? VALIDATORS[spec.validate] : null;
     check(!spec.validate || validate !== undefined, spec, `unknown validator ${spec.validate}`);
     const shared = spec.kind === "secret" && !spec.noGlobalAllowlist ? (spec.distinctive ? globalAllow : globalAndSamples) : null;
+    if (shared && !sharedChecked.has(bounds.checkedLength)) {
+      analyzeRegex(spec.id, "shared allowlist", globalAndSamples.source, "i", bounds.checkedLength);
+      sharedChecked.add(bounds.checkedLength);
+    }
     const accepts = (value: string): boolean => {
       if (spec.entropy !== undefined && shannonEntropy(value) < spec.entropy) return false;
       if (spec.charClasses !== undefined && charClassCount(value) < spec.charClasses) return false;

@@ -1,10 +1,38 @@
 // The inspector: runs the rules a text's keywords call for, keeps the matches that pass their checks, settles
 // overlaps by rule priority, and reports findings that carry a keyed fingerprint, never the value.
 import { createHmac, createSecretKey } from "node:crypto";
-import { compileRules, type CompiledRule } from "./compile-rules.js";
+import { compileRules, CONTEXT_CHARS, type CompiledRule } from "./compile-rules.js";
 import { redact } from "./redact.js";
 import { RULES } from "./rules.js";
+import { CustosError } from "../errors.js";
 import type { Finding, InspectField, Inspector, RuleSpec } from "./types.js";
+
+/** Most text one `inspect()` call scans, in UTF-16 code units summed over its fields (1 MiB of characters). */
+export const MAX_INSPECT_CHARS = 1 << 20;
+/** Most findings one `inspect()` call returns. */
+export const MAX_FINDINGS_PER_CALL = 512;
+/** Most raw matches (before overlaps are settled) one call collects; more counts as too many findings. */
+export const MAX_CANDIDATES_PER_CALL = 16 * MAX_FINDINGS_PER_CALL;
+
+/**
+ * Thrown by `inspect()` when a call would exceed its share of the request budget: more than `MAX_INSPECT_CHARS` of
+ * text (`limit: "text"`), or more than `MAX_FINDINGS_PER_CALL` findings (`limit: "findings"`). It is a CustosError
+ * `payload_too_large` (HTTP 413) whose `errors[0].field` names the field where the limit was crossed; a caller that
+ * would rather deny catches it by class or by `limit`. Nothing is returned in that case, so no result ever holds
+ * more than the cap.
+ */
+export class InspectLimitError extends CustosError {
+  constructor(
+    readonly limit: "text" | "findings",
+    readonly field: string,
+  ) {
+    const message = limit === "text"
+      ? `inspected text exceeds ${MAX_INSPECT_CHARS} characters`
+      : `inspected text holds more than ${MAX_FINDINGS_PER_CALL} findings`;
+    super("payload_too_large", message, { errors: [{ field, message }] });
+    this.name = "InspectLimitError";
+  }
+}
 
 /** Options of `createInspector`. */
 export interface InspectorOptions {
@@ -14,8 +42,6 @@ export interface InspectorOptions {
   rules?: readonly RuleSpec[];
 }
 
-/** How much text before a match `precededBy` allowlists see. */
-const CONTEXT_CHARS = 40;
 
 interface Candidate {
   rule: CompiledRule;
@@ -56,6 +82,7 @@ export function createInspector(options: InspectorOptions): Inspector {
       if (span === undefined || value === undefined || value.length === 0) continue;
       if (!rule.accepts(m[rule.checkGroup] ?? "")) continue;
       if (rule.precededBy?.test(text.slice(Math.max(0, start - CONTEXT_CHARS), start))) continue;
+      if (++budget.candidates > MAX_CANDIDATES_PER_CALL) throw new InspectLimitError("findings", budget.field);
       out.push({ rule, start: offset + span[0], end: offset + span[1], value });
     }
   }
@@ -93,8 +120,12 @@ export function createInspector(options: InspectorOptions): Inspector {
     return kept.sort((a, b) => a.start - b.start);
   }
 
+  /** What the current call has used (calls are synchronous, so one record serves them all). */
+  const budget = { candidates: 0, findings: 0, field: "" };
+
   function inspectText(field: string, text: string): Finding[] {
     if (text.length === 0) return [];
+    budget.field = field;
     const hits = scanner.scan(text);
     const candidates: Candidate[] = [];
     for (const rule of rules) {
@@ -106,7 +137,10 @@ export function createInspector(options: InspectorOptions): Inspector {
       const w = windows(rule, hits.ranges, text.length);
       for (let i = 0; i < w.length; i += 2) matchRange(rule, text, w[i]!, w[i + 1]!, candidates);
     }
-    return settle(candidates, text.length).map((c) => ({
+    const kept = settle(candidates, text.length);
+    budget.findings += kept.length;
+    if (budget.findings > MAX_FINDINGS_PER_CALL) throw new InspectLimitError("findings", field);
+    return kept.map((c) => ({
       rule: c.rule.spec.id,
       kind: c.rule.spec.kind,
       type: c.rule.spec.type,
@@ -119,6 +153,12 @@ export function createInspector(options: InspectorOptions): Inspector {
   return {
     inspect(fields: InspectField[]): Finding[] {
       const order = fields.map((f, i) => ({ f, i })).sort((a, b) => (a.f.field < b.f.field ? -1 : a.f.field > b.f.field ? 1 : a.i - b.i));
+      let chars = 0;
+      for (const { f } of order) {
+        if (typeof f.text === "string" && (chars += f.text.length) > MAX_INSPECT_CHARS) throw new InspectLimitError("text", f.field);
+      }
+      budget.candidates = 0;
+      budget.findings = 0;
       return order.flatMap(({ f }) => (typeof f.text === "string" ? inspectText(f.field, f.text) : []));
     },
     redact,

@@ -5,11 +5,11 @@ import type { RuleSpec } from "./types.js";
 const r = String.raw;
 
 /** Separator between a name and its value: optional quote, spaces, an assignment operator or none, quote. */
-const ASSIGN = r`["'${"`"}]?[ \t]{0,3}(?:=|:=|:|=>|,)?[ \t]{0,3}["'${"`"}]?`;
+const ASSIGN = r`["'${"`"}]?[ \t]{0,3}(?::=?|=>?|,)?[ \t]{0,3}["'${"`"}]?`;
 /** A Kubernetes-style pair: `- name: X` on one line, `value: "…"` on the next. */
 const NEXT_LINE_VALUE = r`["']?[ \t]{0,3}\r?\n[ \t]{0,16}value:[ \t]{0,3}["']?`;
 /** Like `ASSIGN`, but the operator (or an XML tag's `>`) is required (for rules whose names are common words). */
-const ASSIGN_OP = r`["'${"`"}]?[ \t]{0,3}(?:=|:=|:|=>|>)[ \t]{0,3}["'${"`"}]?`;
+const ASSIGN_OP = r`["'${"`"}]?[ \t]{0,3}(?::=?|=>?|>)[ \t]{0,3}["'${"`"}]?`;
 
 /**
  * A value recognisable only by the name next to it (gitleaks' "semi-generic" rules): `names`, up to 24 name
@@ -57,7 +57,9 @@ export const RULES: readonly RuleSpec[] = [
     kind: "secret", type: "private-key", severity: "critical",
     distinctive: true,
     keywords: ["private key-----"],
-    regex: r`-----BEGIN (?:(RSA|EC|DSA|ENCRYPTED|OPENSSH) )?PRIVATE KEY-----(?:\s|\\[rn]){0,4}(?:Proc-Type: 4,ENCRYPTED(?:\s|\\[rn]){1,4}DEK-Info: [A-Z0-9-]{1,32},[A-Fa-f0-9]{16,32}(?:\s|\\[rn]){1,8})?((?:[A-Za-z0-9+/=\s]|\\[rn]){16,16384})(?:-----END (?:\1 )?PRIVATE KEY-----)?`,
+    // The body takes the line breaks itself, so the optional encryption header is the only other way on: each piece
+    // ends where the next cannot start (linear; see linear.ts).
+    regex: r`-----BEGIN (?:(RSA|EC|DSA|ENCRYPTED|OPENSSH) )?PRIVATE KEY-----(?:(?:\s|\\[rn]){1,4}Proc-Type: 4,ENCRYPTED(?:\s|\\[rn]){1,4}DEK-Info: [A-Z0-9-]{1,32},[A-Fa-f0-9]{16,32}(?:\s|\\[rn]))?((?:[A-Za-z0-9+/=\s]|\\[rn]){16,16384})(?:-----END (?:\1 )?PRIVATE KEY-----)?`,
     secretGroup: 0, checkGroup: 2, entropy: 3, noGlobalAllowlist: true,
   },
   {
@@ -66,7 +68,9 @@ export const RULES: readonly RuleSpec[] = [
     kind: "secret", type: "pgp-private-key", severity: "critical",
     distinctive: true,
     keywords: ["pgp private key block-----"],
-    regex: r`-----BEGIN PGP PRIVATE KEY BLOCK-----(?:\s|\\[rn]){1,4}(?:[A-Za-z]{1,20}: [^\r\n\\]{0,200}(?:\s|\\[rn]){1,4}){0,6}((?:[A-Za-z0-9+/=\s]|\\[rn]){64,65536})(?:-----END PGP PRIVATE KEY BLOCK-----)?`,
+    // Armor headers ("Version: …") end at a line break, which their values cannot hold; the body takes the blank
+    // line and every other line break. (Overlapping whitespace runs around the headers were exponential.)
+    regex: r`-----BEGIN PGP PRIVATE KEY BLOCK-----(?:(?:\s|\\[rn]){1,4}(?:[A-Za-z]{1,20}: [^\r\n\\]{0,200}(?:\r?\n|\\r?\\n)){1,6})?((?:[A-Za-z0-9+/=\s]|\\[rn]){64,65536})(?:-----END PGP PRIVATE KEY BLOCK-----)?`,
     secretGroup: 0, checkGroup: 1, entropy: 4, noGlobalAllowlist: true,
   },
   {
@@ -785,7 +789,7 @@ export const RULES: readonly RuleSpec[] = [
     description: "Datadog API (32 hex) or application (40 hex) key next to its name",
     kind: "secret", type: "datadog-key", severity: "high",
     keywords: ["datadog", "dd_api", "dd-api", "dd_app", "dd-app", "dd_client", "dd-client"],
-    regex: named(r`datadog|dd[_-](?:api|app|client)`, "[a-f0-9]{40}|[a-f0-9]{32}", "[A-Za-z0-9]"),
+    regex: named(r`datadog|dd[_-](?:api|app|client)`, "[a-f0-9]{32}(?:[a-f0-9]{8})?", "[A-Za-z0-9]"),
     flags: "i", window: NAMED_WINDOW, entropy: 3,
   },
   {
@@ -841,7 +845,9 @@ export const RULES: readonly RuleSpec[] = [
     description: "Database or broker connection URL with a password (PostgreSQL, MySQL, MongoDB, Redis, AMQP, SQL Server)",
     kind: "secret", type: "database-url", severity: "critical",
     keywords: ["postgres", "mysql", "mariadb", "mongodb", "redis", "amqp", "mssql", "sqlserver", "cockroachdb"],
-    regex: r`((?:jdbc:)?(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|cockroachdb)://[^\s:@/?#'"${"`"}<>]{0,64}:([^\s@/?#'"${"`"}<>]{1,128})@[A-Za-z0-9._-]{1,253}(?::\d{1,5})?(?:[/?][^\s'"${"`"}<>)\]]{0,256})?)(?<![.,;:!?])`,
+    // The host and the path cannot end in sentence punctuation by construction (a trailing lookbehind made every
+    // host length retry every path length).
+    regex: r`((?:jdbc:)?(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|cockroachdb)://[^\s:@/?#'"${"`"}<>]{0,64}:([^\s@/?#'"${"`"}<>]{1,128})@(?:[A-Za-z0-9_-]|\.(?=[A-Za-z0-9_-])){1,253}(?::\d{1,5})?(?:[/?][^\s'"${"`"}<>)\]]{0,255}[^\s'"${"`"}<>)\].,;:!?]|/)?)`,
     flags: "i", window: { before: 5, after: 720 }, checkGroup: 2,
     allowlist: { regexes: [PLACEHOLDER_PASSWORD] },
   },

@@ -11,7 +11,11 @@ export interface InspectField {
 
 /** Finds secrets and personal data in text, and redacts them. */
 export interface Inspector {
-  /** Findings over all fields, sorted by field then start; findings never overlap within a field. */
+  /**
+   * Findings over all fields, sorted by field then start; findings never overlap within a field. At most
+   * `MAX_FINDINGS_PER_CALL` findings over at most `MAX_INSPECT_CHARS` characters: beyond either, it throws
+   * `InspectLimitError` (a CustosError `payload_too_large`, HTTP 413, naming the field) and returns nothing.
+   */
   inspect(fields: InspectField[]): Finding[];
   /** `text` with the span of each finding replaced by `[REDACTED:<type>]`; pass the findings of this text's field. */
   redact(text: string, findings: Finding[]): string;

@@ -11,7 +11,7 @@ function problems(value: unknown): { field: string; message: string }[] {
   try {
     parseIssuers(value, "/etc/custos/issuers.json");
   } catch (err) {
-    assert.ok(err instanceof CustosError && err.code === "invalid_request");
+    assert.ok(err instanceof CustosError && err.code === "config_invalid");
     assert.match(err.message, /^CUSTOS_ISSUERS_FILE \/etc\/custos\/issuers\.json: /);
     return err.errors ?? [];
   }

@@ -14,7 +14,7 @@ function problems(value: unknown, options = {}): { field: string; message: strin
   try {
     parseOperators(value, "ops.json", options);
   } catch (err) {
-    assert.ok(err instanceof CustosError && err.code === "invalid_request");
+    assert.ok(err instanceof CustosError && err.code === "config_invalid");
     assert.match(err.message, /^CUSTOS_ADMIN_TOKENS_FILE ops\.json: /);
     return err.errors ?? [];
   }
