@@ -5,6 +5,7 @@ import type { Decide } from "../../decision/decide.js";
 import { validateDecideRequest } from "../../decision/request-validator.js";
 import { can, type AuthenticateOperator } from "../../identity/index.js";
 import { bearerToken } from "../auth.js";
+import { callerFacts } from "../callers.js";
 import type { GuardedRoute } from "../guard.js";
 import { OUTCOME_STATUS } from "../respond.js";
 import { queryOf } from "../server.js";
@@ -38,7 +39,7 @@ export function decideRoute(deps: DecideRouteDeps): GuardedRoute<boolean> {
       return explain;
     },
     async answer(body, { caller }, explain) {
-      const outcome = await deps.decide(validateDecideRequest(body), { explain, caller: caller.name });
+      const outcome = await deps.decide(validateDecideRequest(body), { explain, caller: callerFacts(caller) });
       return { status: OUTCOME_STATUS[outcome.outcome], body: outcome.explain ? { ...outcome.body, explain: outcome.explain } : outcome.body };
     },
   };
