@@ -16,6 +16,7 @@ import type { DecisionFacts, OpsStore } from "../../../src/decision/operations.j
 import { createMemoryStore } from "../../../src/session/memory-store.js";
 import { createMemoryOpsStore } from "../../../src/session/ops-memory.js";
 import { createRedisOpsStore } from "../../../src/session/ops-redis.js";
+import { createRedisOutbox } from "../../../src/notify/redis-outbox.js";
 import { startApp, type RunningApp } from "../../helpers/app.js";
 import { startRedis, type RedisServer } from "../../helpers/redis-server.js";
 
@@ -184,20 +185,39 @@ contract("memory", async (ttl) => {
   const ledger = createMemoryStore({ sweepIntervalMs: 0 });
   return { ops: createMemoryOpsStore(ledger, { sessionTtlSeconds: ttl }), close: () => ledger.close() };
 });
-contract("redis", async (ttl) => {
-  const client = new Redis(redis.url);
+/** The README's least-privilege ACL: the ledger's commands plus those of the operations store and the outbox. */
+const OPS_ACL = [
+  "~custos:*", "-@all",
+  ...["ping", "info", "select", "readonly", "wait", "eval", "evalsha", "hgetall", "lrange", "zrangebyscore", "exists", "hset", "expire", "set", "get"],
+  ...["hincrbyfloat", "hget", "hincrby", "hdel", "lpush", "ltrim", "zadd", "zremrangebyscore", "zrange", "zcard", "expireat", "time", "cluster|slots", "cluster|info"],
+  ...["multi", "exec", "hsetnx", "hexists", "hlen", "sadd", "sismember", "scard", "smembers", "zrem", "zcount", "mget", "del", "ttl"],
+].map((rule) => (/^[~-]/.test(rule) ? rule : `+${rule}`));
+
+contract("redis (as the least-privilege ACL user)", async (ttl) => {
+  const admin = new Redis(redis.url);
+  await admin.acl("SETUSER", "custos-ops", "on", ">ops-password", ...OPS_ACL);
+  const client = new Redis(`redis://custos-ops:ops-password@127.0.0.1:${redis.port}`);
   const ledger = createMemoryStore({ sweepIntervalMs: 0 });
-  const prefix = `t${++n}:`;
+  const prefix = `custos:t${++n}:`;
   const ops = createRedisOpsStore(client, ledger, { sessionTtlSeconds: ttl, keyPrefix: prefix });
   return {
     ops,
     async close() {
       if (ttl <= 1) {
         // the index keys carry a TTL too: nothing of the prefix outlives its items for long
-        const ttls = await Promise.all((await client.keys(`${prefix}*`)).map((k) => client.ttl(k)));
+        const ttls = await Promise.all((await admin.keys(`${prefix}*`)).map((k) => admin.ttl(k)));
         assert.ok(ttls.every((t) => t > 0 || t === -2), `every key expires: ${ttls.join(",")}`);
       }
+      // The outbox runs under the same ACL.
+      const outbox = createRedisOutbox(client, { keyPrefix: prefix });
+      await outbox.add({ id: `evt-${n}`, type: "review.opened", time: new Date().toISOString(), data: {} }, Date.now());
+      const [claimed] = await outbox.claim(Date.now(), 10, 1000);
+      assert.equal(claimed?.event.id, `evt-${n}`);
+      await outbox.retry({ event: claimed!.event, attempts: 1 }, Date.now());
+      await outbox.done(`evt-${n}`);
+      assert.equal(await outbox.size(), 0);
       client.disconnect();
+      admin.disconnect();
       await ledger.close();
     },
   };
