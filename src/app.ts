@@ -11,7 +11,9 @@ import { createWorkerBridge, type PrimaryChannel } from "./cluster/worker-bridge
 import type { Config } from "./config/load-config.js";
 import { createDecider, type Decide } from "./decision/decide.js";
 import type { SessionStore } from "./decision/ports.js";
+import type { IdentityVerifier } from "./decision/verified-identity.js";
 import { createHttp } from "./http/create-http.js";
+import { contradictions, createTokenVerifier, loadIssuersFile } from "./identity/index.js";
 import { recordStatus } from "./http/respond.js";
 import { createInspector } from "./inspect/index.js";
 import { createAuthzenService } from "./interop/authzen-service.js";
@@ -129,8 +131,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   };
   const current = () => policy.current();
 
+  // Trusted issuers: their JWKS files are read (and URLs first fetched) now, so a broken configuration stops start-up.
+  const issuers = config.identity.issuersFile ? await loadIssuersFile(config.identity.issuersFile) : null;
+  const tokens = issuers ? await createTokenVerifier(issuers, { clock: () => clock() / 1000 }) : null;
+  const verifier: IdentityVerifier | null = tokens ? { verify: (token, now) => tokens.verify(token, now), contradictions } : null;
+
   const decide = createDecider({
-    policy: current, store, inspector, sink, clock, failMode: config.state.failMode,
+    policy: current, store, inspector, sink, clock, failMode: config.state.failMode, verifier,
     textDigest: (text) => `hmac-sha256:${createHmac("sha256", fingerprintKey).update(text).digest("hex")}`,
     onStateError: () => metrics.stateErrors.inc(),
   });

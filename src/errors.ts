@@ -7,6 +7,7 @@ export const HTTP_ERRORS = {
   invalid_request: "The body is JSON but breaks the request schema; `errors` names each field.",
   invalid_json: "The body is not well-formed JSON.",
   unauthorized: "A bearer token is required and was missing or wrong.",
+  forbidden: "The operator is authenticated but lacks the role this route needs, or names someone else as the approver.",
   not_found: "No such route, or the feature behind it is disabled (e.g. admin without a token).",
   resource_not_found: "The route exists but the object it names (approval, …) does not.",
   method_not_allowed: "The route exists but not with this method.",

@@ -16,7 +16,10 @@ export interface Config {
     session: { sessionTtlSeconds: number };
     failMode: "closed" | "open";
   };
-  admin: { token: string | null };
+  /** `token`: the break-glass operator's; `tokensFile`: the operators file. */
+  admin: { token: string | null; tokensFile: string | null };
+  /** `issuersFile`: the trusted token issuers. */
+  identity: { issuersFile: string | null };
   pep: { tokensFile: string | null; rateLimit: number };
   tls: { cert: string; key: string; ca: string | null } | null;
   audit: { path: string | null };
@@ -139,7 +142,8 @@ export function loadConfig(env: Record<string, string | undefined>, cores = 1): 
       session: { sessionTtlSeconds: num("sessionTtlSeconds") },
       failMode: str("failMode") as "closed" | "open",
     },
-    admin: { token: str("adminToken") },
+    admin: { token: str("adminToken"), tokensFile: str("adminTokensFile") },
+    identity: { issuersFile: str("issuersFile") },
     pep: { tokensFile: str("pepTokensFile"), rateLimit: num("pepRateLimit") },
     tls: str("tlsCert") ? { cert: str("tlsCert") as string, key: str("tlsKey") as string, ca: str("tlsCa") } : null,
     audit: { path: audit === "off" ? null : audit },

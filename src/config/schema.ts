@@ -85,7 +85,19 @@ export const SETTINGS = {
     env: "CUSTOS_ADMIN_TOKEN",
     type: "string",
     default: undefined,
-    description: "Bearer token of the admin API and of `?explain=1`; unset: admin API disabled (404).",
+    description: "Break-glass bearer token of the admin API and of `?explain=1`: operator `admin` with every role. With neither it nor `CUSTOS_ADMIN_TOKENS_FILE`: admin API disabled (404).",
+  },
+  adminTokensFile: {
+    env: "CUSTOS_ADMIN_TOKENS_FILE",
+    type: "string",
+    default: undefined,
+    description: "JSON file of named operators, `{\"operators\": [{\"id\", \"token_sha256\", \"roles\", \"groups\"}]}` (roles `approver`, `responder`, `policy_operator`, `auditor`; digests only; `npm run admin:token -- NAME` makes one). The authenticated operator is the actor of every admin action and the approver of every approval.",
+  },
+  issuersFile: {
+    env: "CUSTOS_ISSUERS_FILE",
+    type: "string",
+    default: undefined,
+    description: "JSON file of trusted token issuers, `{\"issuers\": [{\"issuer\", \"audiences\", \"jwks_file\" | \"jwks_uri\", \"algorithms\", \"claims\"}]}`: a presented `identity.credential.token` is verified against it (see Verified identity). Unset: every presented token is `CREDENTIAL_INVALID`.",
   },
   auditLogPath: {
     env: "CUSTOS_AUDIT_LOG",
@@ -103,7 +115,7 @@ export const SETTINGS = {
     env: "CUSTOS_PEP_TOKENS_FILE",
     type: "string",
     default: undefined,
-    description: "JSON file of PEP credentials, `{\"peps\": [{\"name\", \"token_sha256\"}]}` (digests only; `npm run pep:token -- NAME` makes one). Set: every decision route requires `Authorization: Bearer <token>`. Unset: decisions are unauthenticated, which Custos allows only on a loopback `HOST`.",
+    description: "JSON file of PEP credentials, `{\"peps\": [{\"name\", \"token_sha256\", \"principals\"?, \"events\"?}]}` (digests only; `principals`: globs of the identity ids the PEP may speak for, `events`: the events it may ask about, else `CALLER_NOT_PERMITTED`; `npm run pep:token -- NAME` makes one). Set: every decision route requires `Authorization: Bearer <token>`. Unset: decisions are unauthenticated, which Custos allows only on a loopback `HOST`.",
   },
   pepRateLimit: {
     env: "CUSTOS_PEP_RATE_LIMIT",

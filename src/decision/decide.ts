@@ -17,6 +17,7 @@ import {
   type StateSnapshot,
 } from "./ports.js";
 import type { DecideRequest, DecisionResponse, Obligation, Reason } from "./request.js";
+import { verifyIdentity, type CallerFacts, type IdentityVerifier } from "./verified-identity.js";
 import type { DecisionOutcomeTag } from "./vocabulary.js";
 
 /** The reason given when the state store cannot be reached (fail closed). */
@@ -54,6 +55,8 @@ export interface DeciderDeps {
   textDigest: (text: string) => string;
   /** Called when the store fails (for metrics). */
   onStateError?: (err: StateUnavailableError) => void;
+  /** Verifies a presented `identity.credential.token` (CUSTOS_ISSUERS_FILE); null: every presented token fails. */
+  verifier?: IdentityVerifier | null;
   /** Unix milliseconds. */
   clock: () => number;
 }
@@ -62,8 +65,8 @@ export interface DeciderDeps {
 export interface DecideOptions {
   /** Return the policy input and raw output too (`?explain=1`). */
   explain?: boolean;
-  /** The authenticated PEP, when known. */
-  caller?: string | null;
+  /** The authenticated PEP, when known: its name, or its name and restrictions (`input.caller`). */
+  caller?: string | CallerFacts | null;
 }
 
 /**
@@ -142,7 +145,7 @@ export function createDecider(deps: DeciderDeps): Decide {
     },
   });
 
-  return async function decide(request, options = {}) {
+  return async function decide(asked, options = {}) {
     const started = performance.now();
     const decisionId = randomUUID();
     const nowMs = clock();
@@ -150,6 +153,10 @@ export function createDecider(deps: DeciderDeps): Decide {
     const policy = deps.policy();
     if (!policy) throw new CustosError("policy_unavailable", "no policy bundle is active");
     if (!policy.has(GOVERNANCE_ENTRYPOINT)) throw new CustosError("not_found", "the active bundle has no governance entrypoint");
+    const caller: CallerFacts | null = typeof options.caller === "string" ? { name: options.caller } : (options.caller ?? null);
+    // From here on `request` is the request as judged: a verified token's facts in place of the asserted ones, and
+    // never the token itself (the ledger, the policy and the evidence see only its digest).
+    const { request, verified } = await verifyIdentity(asked, deps.verifier ?? null, nowS);
 
     const t0 = performance.now();
     const findings = deps.inspector.inspect(inspectedFields(request));
@@ -180,7 +187,7 @@ export function createDecider(deps: DeciderDeps): Decide {
     }
 
     const binding = bindingOf(request);
-    const input = buildPolicyInput(request, nowS, findings, snapshot, binding);
+    const input = buildPolicyInput(request, nowS, findings, snapshot, binding, { verified, caller });
     const t1 = performance.now();
     const raw = policy.evaluate(GOVERNANCE_ENTRYPOINT, input);
     const evalMs = performance.now() - t1;
@@ -318,8 +325,8 @@ export function createDecider(deps: DeciderDeps): Decide {
         decision_id: o.body.decision_id,
         time: new Date(nowMs).toISOString(),
         revision: o.body.policy.revision,
-        caller: options.caller ?? null,
-        input: { ...evidenceInput, findings },
+        caller: caller?.name ?? null,
+        input: { ...evidenceInput, findings, verified },
         result: { decision: o.body.decision, reasons: o.body.reasons, obligations: redactedObligations(o.body.obligations) },
         session: o.body.session as unknown as Record<string, unknown>,
         latency_ms: performance.now() - started,

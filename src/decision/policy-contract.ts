@@ -7,6 +7,7 @@ import { digestOf } from "./digest.js";
 import { CLASSIFICATIONS, type ApprovalBinding, type Classification, type Finding, type StateSnapshot } from "./ports.js";
 import type { DecideRequest, Decision, Reason } from "./request.js";
 import { extractToolPaths } from "./tool-paths.js";
+import type { CallerFacts, VerifiedInput } from "./verified-identity.js";
 
 /** Unix seconds of an RFC 3339 timestamp (validated by the schema), or undefined. */
 function seconds(iso: string | undefined): number | undefined {
@@ -44,6 +45,7 @@ export function buildPolicyInput(
   findings: Finding[],
   state: StateSnapshot,
   binding: ApprovalBinding,
+  who: { verified: VerifiedInput; caller: CallerFacts | null } = { verified: { presented: false, ok: false }, caller: null },
 ): Record<string, unknown> {
   const credential: Record<string, number> = {};
   const issued = seconds(request.identity.credential?.issued_at);
@@ -53,6 +55,8 @@ export function buildPolicyInput(
   return {
     request: withoutText(request),
     now: nowSeconds,
+    verified: who.verified,
+    caller: who.caller,
     facts: {
       credential,
       tool_paths: extractToolPaths(request.tool?.arguments),

@@ -8,6 +8,9 @@ const scopes = { type: "array", maxItems: 64, items: scope } as const;
 const principalType = { enum: PRINCIPAL_TYPES } as const;
 const timestamp = { type: "string", format: "date-time", maxLength: 64 } as const;
 
+/** Longest `identity.credential.token` accepted, in characters (the verifier's bound). */
+export const MAX_TOKEN_LENGTH = 16384;
+
 /** Largest `data.text` accepted, in characters. */
 export const MAX_TEXT_LENGTH = 512 * 1024;
 
@@ -32,6 +35,8 @@ export const decideRequestSchema = {
             type: { enum: ["api_key", "oauth_token", "jwt", "mtls_cert", "workload_identity"] },
             issued_at: timestamp,
             expires_at: timestamp,
+            // A compact JWS Custos verifies (CUSTOS_ISSUERS_FILE); never recorded, only its digest.
+            token: { type: "string", minLength: 1, maxLength: MAX_TOKEN_LENGTH },
           },
         },
         on_behalf_of: {

@@ -16,7 +16,7 @@ export interface DecideRequest {
   session: { id: string };
   event: EventType;
   identity: Principal & {
-    credential?: { id?: string; type?: string; issued_at?: string; expires_at?: string };
+    credential?: { id?: string; type?: string; issued_at?: string; expires_at?: string; token?: string };
     on_behalf_of?: Principal[];
   };
   action?: string;

@@ -5,6 +5,7 @@ import { readFile } from "node:fs/promises";
 import type { IncomingMessage } from "node:http";
 import { isIP } from "node:net";
 import type { TLSSocket } from "node:tls";
+import { EVENT_TYPES } from "../decision/vocabulary.js";
 import { CustosError } from "../errors.js";
 import { bearerToken } from "./auth.js";
 
@@ -12,7 +13,21 @@ import { bearerToken } from "./auth.js";
 export interface Caller {
   name: string;
   via: "token" | "mtls" | "anonymous";
+  /** Globs of the identity ids this PEP may speak for (its tokens file entry); absent: any. */
+  principals?: readonly string[];
+  /** The events this PEP may ask about; absent: any. */
+  events?: readonly string[];
 }
+
+/** One PEP of the tokens file. */
+export interface PepEntry {
+  name: string;
+  principals?: readonly string[];
+  events?: readonly string[];
+}
+
+/** A principals glob: `*` any run of characters, `?` one; at most 256 characters of printable ASCII. */
+const GLOB = /^[\x21-\x7e]{1,256}$/;
 
 /** Authenticates decision requests. @throws CustosError `unauthorized` */
 export type Authenticate = (req: IncomingMessage) => Caller;
@@ -20,10 +35,11 @@ export type Authenticate = (req: IncomingMessage) => Caller;
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
 /**
- * Reads a PEP tokens file: `{"peps": [{"name": "gateway", "token_sha256": "<64 hex>"}]}`.
+ * Reads a PEP tokens file: `{"peps": [{"name": "gateway", "token_sha256": "<64 hex>", "principals"?: ["agent:*"],
+ * "events"?: ["tool_call"]}]}`.
  * @throws CustosError `pep_tokens_invalid` naming the problem.
  */
-export async function loadPepTokens(path: string, adminToken: string | null): Promise<Map<string, string>> {
+export async function loadPepTokens(path: string, adminToken: string | null): Promise<Map<string, PepEntry>> {
   const bad = (message: string) => new CustosError("pep_tokens_invalid", `CUSTOS_PEP_TOKENS_FILE ${path}: ${message}`);
   let parsed: unknown;
   try {
@@ -33,13 +49,26 @@ export async function loadPepTokens(path: string, adminToken: string | null): Pr
   }
   const peps = (parsed as { peps?: unknown }).peps;
   if (!Array.isArray(peps) || peps.length === 0) throw bad('must be {"peps": [{"name", "token_sha256"}, …]} with at least one entry');
-  const tokens = new Map<string, string>();
+  const tokens = new Map<string, PepEntry>();
   for (const [i, p] of peps.entries()) {
-    const { name, token_sha256: digest } = (p ?? {}) as { name?: unknown; token_sha256?: unknown };
+    const { name, token_sha256: digest, principals, events } = (p ?? {}) as { name?: unknown; token_sha256?: unknown; principals?: unknown; events?: unknown };
     if (typeof name !== "string" || !/^[\w.:@-]{1,128}$/.test(name)) throw bad(`peps[${i}].name must be 1-128 characters of [A-Za-z0-9_.:@-]`);
     if (typeof digest !== "string" || !/^[0-9a-f]{64}$/.test(digest)) throw bad(`peps[${i}].token_sha256 must be 64 lowercase hex digits`);
     if (tokens.has(digest)) throw bad(`peps[${i}] repeats a token`);
-    tokens.set(digest, name);
+    const entry: PepEntry = { name };
+    if (principals !== undefined) {
+      if (!Array.isArray(principals) || principals.length === 0 || principals.length > 64 || !principals.every((g) => typeof g === "string" && GLOB.test(g))) {
+        throw bad(`peps[${i}].principals must be 1-64 globs of 1-256 printable characters (* any run, ? one character)`);
+      }
+      entry.principals = Object.freeze([...(principals as string[])]);
+    }
+    if (events !== undefined) {
+      if (!Array.isArray(events) || events.length === 0 || !events.every((e) => (EVENT_TYPES as readonly unknown[]).includes(e))) {
+        throw bad(`peps[${i}].events must be a non-empty list of ${EVENT_TYPES.join(", ")}`);
+      }
+      entry.events = Object.freeze([...new Set(events as string[])]);
+    }
+    tokens.set(digest, Object.freeze(entry));
   }
   if (adminToken && tokens.has(sha256(adminToken))) throw bad("a PEP token equals the admin token; keep them separate");
   return tokens;
@@ -47,8 +76,8 @@ export async function loadPepTokens(path: string, adminToken: string | null): Pr
 
 /** What {@link createAuthenticator} checks. */
 export interface AuthenticatorOptions {
-  /** Digests of PEP tokens to names; set, every caller must present one. */
-  tokens: Map<string, string> | null;
+  /** Digests of PEP tokens to their entries; set, every caller must present one. */
+  tokens: Map<string, PepEntry> | null;
   /** Require a client certificate signed by CUSTOS_TLS_CA. */
   mtls: boolean;
   /**
@@ -73,9 +102,9 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticate
     }
     if (tokens) {
       const sent = bearerToken(req);
-      const name = sent ? tokens.get(sha256(sent)) : undefined;
-      if (!name) throw new CustosError("unauthorized", "decision requests require a PEP bearer token");
-      return { name, via: "token" };
+      const entry = sent ? tokens.get(sha256(sent)) : undefined;
+      if (!entry) throw new CustosError("unauthorized", "decision requests require a PEP bearer token");
+      return { ...entry, via: "token" };
     }
     if (certName) return { name: certName, via: "mtls" };
     if (!loopbackClaim(req)) {
@@ -160,4 +189,13 @@ export function charge(
   req.resume();
   res.setHeader("retry-after", String(wait));
   throw new CustosError("rate_limited", `rate limit of this PEP exceeded; retry in ${wait} s`);
+}
+
+/** What the policy sees of a caller (`input.caller`): its name and the restrictions of its entry. */
+export function callerFacts(caller: Caller): { name: string; principals?: readonly string[]; events?: readonly string[] } {
+  return {
+    name: caller.name,
+    ...(caller.principals ? { principals: caller.principals } : {}),
+    ...(caller.events ? { events: caller.events } : {}),
+  };
 }

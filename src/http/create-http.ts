@@ -17,6 +17,7 @@ import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
 import { GOVERNANCE_ENTRYPOINT } from "../policy/policy-engine.js";
 import type { PolicyHolder } from "../policy/policy-holder.js";
+import { createOperatorAuthenticator, loadOperatorsFile, type AuthenticateOperator } from "../identity/index.js";
 import { createAuthenticator, createRateLimiter, isLoopback, loadPepTokens } from "./callers.js";
 import { createEmbeddedRouter, createExpressApp, type ExpressAppDeps } from "./express-app.js";
 import { guard, type GuardDeps } from "./guard.js";
@@ -32,7 +33,7 @@ export interface HttpSections {
   server: { host: string; port: number };
   tls: { cert: string; key: string; ca: string | null } | null;
   pep: { tokensFile: string | null; rateLimit: number };
-  admin: { token: string | null };
+  admin: { token: string | null; tokensFile: string | null };
   authzen: { issuer: string | null };
 }
 
@@ -69,12 +70,18 @@ export interface Http {
 
 /**
  * Builds the HTTP front. It refuses to serve unauthenticated decisions anywhere but on loopback.
- * @throws CustosError `unauthenticated_refused`, `pep_tokens_invalid`, `tls_unusable`.
+ * @throws CustosError `unauthenticated_refused`, `pep_tokens_invalid`, `tls_unusable`, `config_invalid` (operators file).
  */
 export async function createHttp(config: HttpSections, parts: HttpParts): Promise<Http> {
   const { logger, policy, store } = parts;
   const tls = config.tls ? readTls(config.tls) : null;
   const tokens = config.pep.tokensFile ? await loadPepTokens(config.pep.tokensFile, config.admin.token) : null;
+  const operators = config.admin.tokensFile
+    ? await loadOperatorsFile(config.admin.tokensFile, { breakGlassToken: config.admin.token, pepTokenDigests: tokens?.keys() ?? [] })
+    : null;
+  // Null when neither operators nor a break-glass token are configured: the admin API and `?explain=1` are disabled.
+  const authenticateOperator: AuthenticateOperator | null =
+    operators || config.admin.token ? createOperatorAuthenticator({ operators, breakGlassToken: config.admin.token }) : null;
   const mtls = Boolean(config.tls?.ca);
   if (!tokens && !mtls && !isLoopback(config.server.host)) {
     throw new CustosError(
@@ -101,7 +108,7 @@ export async function createHttp(config: HttpSections, parts: HttpParts): Promis
   const authzen = createAuthzenHandlers({ service: parts.authzen, issuer: () => config.authzen.issuer ?? listeningUrl() }, guardDeps);
   const dataApi = guard(guardDeps, dataApiRoute(parts.dataApi));
   const routes: FastRoute[] = [
-    { method: "POST", path: "/decide", handler: guard(guardDeps, decideRoute({ decide: parts.decide, adminToken: config.admin.token })) },
+    { method: "POST", path: "/decide", handler: guard(guardDeps, decideRoute({ decide: parts.decide, authenticateOperator })) },
     { method: "POST", path: AUTHZEN_PATHS.evaluation, handler: authzen.evaluation },
     { method: "POST", path: AUTHZEN_PATHS.evaluations, handler: authzen.evaluations },
     { method: "POST", path: AUTHZEN_PATHS.search.subject, handler: authzen.search.subject },
@@ -112,7 +119,7 @@ export async function createHttp(config: HttpSections, parts: HttpParts): Promis
     { method: "GET", path: DATA_API_PREFIX, prefix: true, handler: dataApi },
   ];
   const admin = createAdminRouter({
-    token: config.admin.token,
+    authenticate: authenticateOperator,
     store,
     reload: async () => {
       const o = await policy.reload();

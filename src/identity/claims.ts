@@ -13,7 +13,8 @@ export interface ChainLink {
 export interface VerifiedIdentity {
   /** The acting identity: the current actor (outermost `act`) of a delegated token, else the `id` claim. */
   id: string;
-  scopes: readonly string[];
+  /** The token's scopes; null when it carries no scope claim at all (then the registered scopes apply). */
+  scopes: readonly string[] | null;
   credential_id: string | null;
   /** `iat` and `exp` in seconds since the epoch (`exp` is required, `iat` optional). */
   issued_at: number | null;
@@ -32,12 +33,15 @@ const MAX_SCOPES = 256;
 
 const isId = (v: unknown): v is string => typeof v === "string" && v.length > 0 && v.length <= MAX_ID;
 
-/** Scopes from a space-separated string (RFC 8693 `scope`) or an array of strings (`scp`, `permissions`). */
-function scopesOf(value: unknown): string[] | null {
-  if (value === undefined) return [];
+/**
+ * Scopes from a space-separated string (RFC 8693 `scope`) or an array of strings (`scp`, `permissions`); null when
+ * the claim is absent, "bad" when it has the wrong shape.
+ */
+function scopesOf(value: unknown): string[] | null | "bad" {
+  if (value === undefined) return null;
   const list = typeof value === "string" ? value.split(/[ ]+/).filter(Boolean) : value;
-  if (!Array.isArray(list) || list.length > MAX_SCOPES) return null;
-  if (!list.every((s) => typeof s === "string" && s.length > 0 && s.length <= 256 && !/\s/.test(s))) return null;
+  if (!Array.isArray(list) || list.length > MAX_SCOPES) return "bad";
+  if (!list.every((s) => typeof s === "string" && s.length > 0 && s.length <= 256 && !/\s/.test(s))) return "bad";
   return [...new Set(list as string[])];
 }
 
@@ -76,7 +80,7 @@ export function identityFromClaims(
   const subject = claims[mapping.id];
   if (!isId(subject)) return `claim ${mapping.id} must be a non-empty string`;
   const scopes = scopesOf(claims[mapping.scopes]);
-  if (!scopes) return `claim ${mapping.scopes} must be a space-separated string or an array of strings`;
+  if (scopes === "bad") return `claim ${mapping.scopes} must be a space-separated string or an array of strings`;
   const jti = claims[mapping.credentialId];
   if (jti !== undefined && !isId(jti)) return `claim ${mapping.credentialId} must be a non-empty string`;
   const { exp, iat } = claims;
@@ -117,7 +121,8 @@ const secondsOf = (time: string) => Math.floor(Date.parse(time) / 1000);
 
 /**
  * Lists the asserted facts that contradict the verified ones (`IDENTITY_MISMATCH` when not empty). Omitted fields
- * contradict nothing; asserted scopes that are a subset of the token's narrow it and are no contradiction; times
+ * contradict nothing; asserted scopes that are a subset of the token's narrow it and are no contradiction (a token
+ * without a scope claim leaves the asserted scopes to narrow the registered ones, as without a token); times
  * are compared to the second; an asserted chain must be the verified one (same ids, same order).
  */
 export function contradictions(asserted: AssertedIdentity, verified: VerifiedIdentity): Contradiction[] {
@@ -125,7 +130,8 @@ export function contradictions(asserted: AssertedIdentity, verified: VerifiedIde
   if (asserted.id !== undefined && asserted.id !== verified.id) {
     out.push({ field: "identity.id", message: "differs from the verified token's identity" });
   }
-  if (asserted.scopes !== undefined && !asserted.scopes.every((s) => verified.scopes.includes(s))) {
+  const held = verified.scopes;
+  if (asserted.scopes !== undefined && held !== null && !asserted.scopes.every((s) => held.includes(s))) {
     out.push({ field: "identity.scopes", message: "names a scope the verified token does not carry" });
   }
   const credential = asserted.credential;

@@ -1,7 +1,7 @@
 // Maps an AuthZEN evaluation onto the governance decision and back: subject → identity, action → action and event,
 // resource → resource and tool, context → session, purpose, data and context; allow/deny/escalate → a boolean
 // decision with reasons, obligations and the access request of an escalation in `context`.
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { CustosError, type FieldError } from "../errors.js";
 import type { DecideOutcome } from "../decision/decide.js";
 import type { DecideRequest, Reason } from "../decision/request.js";
@@ -74,6 +74,10 @@ export function toDecideCandidate(request: EvaluationRequest): Obj {
   const identity: Obj = { id: subject.id, type: principalType(subject.type) };
   if (sp.scopes !== undefined) identity.scopes = sp.scopes;
   if (sp.credential !== undefined) identity.credential = sp.credential;
+  // The token Custos verifies: `subject.properties.token`, else the original request's `Authorization: Bearer`
+  // header passed as `context.authorization`.
+  const token = sp.token !== undefined ? sp.token : bearerOfContext(context.authorization);
+  if (token !== undefined) identity.credential = { ...(isObject(identity.credential) ? identity.credential : {}), token };
   if (Array.isArray(sp.on_behalf_of)) {
     identity.on_behalf_of = sp.on_behalf_of.map((d) => (isObject(d) ? { ...d, type: principalType(d.type) } : d));
   } else if (sp.on_behalf_of !== undefined) {
@@ -105,6 +109,33 @@ export function toDecideCandidate(request: EvaluationRequest): Obj {
   return out;
 }
 
+/**
+ * The request as the evidence of a direct evaluation keeps it: a presented token (`subject.properties.token`,
+ * `context.authorization`) becomes its SHA-256, never the token.
+ */
+export function withoutTokens(request: EvaluationRequest): EvaluationRequest {
+  const digest = (v: unknown) => `sha256:${createHash("sha256").update(typeof v === "string" ? v : JSON.stringify(v) ?? "").digest("hex")}`;
+  let out: EvaluationRequest = request;
+  const sp = request.subject.properties;
+  if (sp && sp.token !== undefined) {
+    const { token, ...rest } = sp;
+    out = { ...out, subject: { ...out.subject, properties: { ...rest, token_digest: digest(token) } } };
+  }
+  if (isObject(request.context) && request.context.authorization !== undefined) {
+    const { authorization, ...rest } = request.context;
+    out = { ...out, context: { ...rest, authorization_digest: digest(authorization) } };
+  }
+  return out;
+}
+
+/** The token of a `context.authorization` value `Bearer <token>`; any other string is passed on to fail verification. */
+function bearerOfContext(value: unknown): unknown {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string") return value;
+  const m = /^Bearer[ ]+(\S+)\s*$/i.exec(value);
+  return m ? m[1] : value;
+}
+
 /** The AuthZEN field a `/decide` field came from, for error messages that name what the caller sent. */
 export function authzenField(field: string): string {
   const [head = "", ...rest] = field.split(".");
@@ -112,6 +143,7 @@ export function authzenField(field: string): string {
   switch (head) {
     case "identity":
       if (tail === "id" || tail === "type") return `subject.${tail}`;
+      if (tail === "credential.token") return "subject.properties.token";
       return tail ? `subject.properties.${tail}` : "subject";
     case "session":
       return "context.session.id";

@@ -8,8 +8,9 @@ import type { Decide } from "../decision/decide.js";
 import type { ContentInspector, DecisionSink } from "../decision/ports.js";
 import { GOVERNANCE_ENTRYPOINT, type PolicyInstance } from "../policy/policy-engine.js";
 import { recordDirect } from "./direct-record.js";
-import { fromDecision, toDecideRequest } from "./authzen-mapping.js";
+import { fromDecision, toDecideRequest, withoutTokens } from "./authzen-mapping.js";
 import { stopsBatch, type EvaluationRequest, type EvaluationResponse, type EvaluationsSemantic } from "./authzen-request.js";
+import type { CallerFacts } from "../decision/verified-identity.js";
 
 /** How the active bundle answers AuthZEN: through decide(), directly, or not at all. */
 export type AuthzenMode = "governance" | "policy" | null;
@@ -36,7 +37,8 @@ export interface AuthzenServiceDeps {
 
 /** Per-call options. */
 export interface AuthzenCallOptions {
-  caller?: string | null;
+  /** The authenticated PEP: its name and the restrictions of its entry (governance mode hands them to the policy). */
+  caller?: CallerFacts | null;
 }
 
 /** A search answer. */
@@ -99,7 +101,7 @@ export function createAuthzenService(deps: AuthzenServiceDeps): AuthzenService {
     return policy;
   };
 
-  async function evaluateOne(policy: PolicyInstance, request: EvaluationRequest, caller: string | null): Promise<EvaluationResponse> {
+  async function evaluateOne(policy: PolicyInstance, request: EvaluationRequest, caller: CallerFacts | null): Promise<EvaluationResponse> {
     if (modeOf(policy) === "governance") {
       const decideRequest = toDecideRequest(request);
       return fromDecision(await deps.decide(decideRequest, { caller }));
@@ -113,7 +115,7 @@ export function createAuthzenService(deps: AuthzenServiceDeps): AuthzenService {
       answer = readEvaluationOutput(raw);
       recordDirect(
         deps.sink,
-        { event: "authzen", decision: answer.decision ? "allow" : "deny", revision: policy.revision, caller, input: { ...request }, outcome: "decided", startedAt, evalMs },
+        { event: "authzen", decision: answer.decision ? "allow" : "deny", revision: policy.revision, caller: caller?.name ?? null, input: { ...withoutTokens(request) }, outcome: "decided", startedAt, evalMs },
         clock(),
         inspector,
       );
@@ -122,7 +124,7 @@ export function createAuthzenService(deps: AuthzenServiceDeps): AuthzenService {
       if (answer === null) {
         recordDirect(
           deps.sink,
-          { event: "authzen", decision: "deny", revision: policy.revision, caller, input: { ...request }, outcome: "failed", startedAt, evalMs: 0 },
+          { event: "authzen", decision: "deny", revision: policy.revision, caller: caller?.name ?? null, input: { ...withoutTokens(request) }, outcome: "failed", startedAt, evalMs: 0 },
           clock(),
           inspector,
         );

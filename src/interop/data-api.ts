@@ -7,6 +7,7 @@ import type { ContentInspector, DecisionSink } from "../decision/ports.js";
 import type { RecordOutcome } from "../decision/vocabulary.js";
 import type { PolicyInstance } from "../policy/policy-engine.js";
 import { recordDirect } from "./direct-record.js";
+import type { CallerFacts } from "../decision/verified-identity.js";
 
 /** The answer: `result` is absent when the document is undefined for this input (OPA's behaviour). */
 export interface DataApiResponse {
@@ -49,9 +50,19 @@ function withoutText(input: unknown): unknown {
   return out === request ? input : { ...(input as object), request: out };
 }
 
+/**
+ * An object input's `caller` and `verified` are facts only Custos establishes: they are replaced by the
+ * authenticated PEP and "no verified token" (a direct evaluation verifies none), so a PEP bound to some principals
+ * cannot ask the governance rules as another PEP, or as a verified principal.
+ */
+function custosFacts(input: unknown, caller: CallerFacts | null): unknown {
+  if (!input || typeof input !== "object" || Array.isArray(input)) return input;
+  return { ...(input as object), caller, verified: { presented: false, ok: false } };
+}
+
 /** Creates the Data API evaluator. */
 export function createDataApi(deps: DataApiDeps): {
-  evaluate(rawPath: string, body: unknown, options?: { caller?: string | null }): DataApiResponse;
+  evaluate(rawPath: string, body: unknown, options?: { caller?: CallerFacts | null }): DataApiResponse;
 } {
   const { clock, inspector } = deps;
   return {
@@ -67,7 +78,7 @@ export function createDataApi(deps: DataApiDeps): {
         throw new CustosError("invalid_request", 'the body must be a JSON object such as {"input": …}', { errors: [{ field: "", message: "must be object" }] });
       }
       const hasInput = Object.prototype.hasOwnProperty.call(body, "input");
-      const input = (body as { input?: unknown }).input;
+      const input = custosFacts((body as { input?: unknown }).input, options.caller ?? null);
       // opa-wasm drops a falsy input (false, 0, "", null); handing it the JSON text keeps it a defined input.
       const given = hasInput && !input ? new TextEncoder().encode(JSON.stringify(input)).buffer : hasInput ? input : undefined;
       const t = performance.now();
@@ -86,7 +97,7 @@ export function createDataApi(deps: DataApiDeps): {
           event: "data_api",
           decision,
           revision: policy?.revision ?? null,
-          caller: options.caller ?? null,
+          caller: options.caller?.name ?? null,
           input: { path, ...(hasInput ? { input: withoutText(input) } : {}) },
           outcome,
           startedAt: started,

@@ -60,3 +60,30 @@ reasons contains lib.reason("STATIC_KEY_TOO_OLD", msg) if {
 reasons contains lib.reason("CREDENTIAL_REVOKED", concat("", [credential_label, " has been revoked"])) if {
 	input.state.credential.revoked == true
 }
+
+# The presented token's verification (input.verified, docs/policy-contract.md): Custos checked it by its own clock.
+default verified := {"presented": false, "ok": false}
+
+verified := input.verified if is_object(input.verified)
+
+verified_ok if verified.ok == true
+
+check_name := verified.check if is_string(verified.check)
+
+else := "unknown"
+
+check_message := verified.message if is_string(verified.message)
+
+else := "verification failed"
+
+# A token Custos cannot verify is never trusted, and never ignored: the facts beside it are unverifiable too.
+reasons contains lib.reason("CREDENTIAL_INVALID", concat("", ["the presented token failed verification (", check_name, "): ", check_message])) if {
+	verified.presented == true
+	not verified_ok
+}
+
+# Principal types that must present a verified token (settings.verified_credential_required).
+reasons contains lib.reason("CREDENTIAL_REQUIRED", concat("", ["a ", lib.identity.type, " must present a verified token"])) if {
+	lib.identity.type in lib.setting("verified_credential_required")
+	not verified_ok
+}

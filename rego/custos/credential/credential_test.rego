@@ -84,3 +84,40 @@ test_messages_never_quote_the_credential if {
 	}
 	count(credential.reasons) > 0 with input as cred("jwt", {"issued_at": now + 600, "expires_at": now - 1})
 }
+
+verified_input(verified, type) := {
+	"request": {"identity": {"id": "agent:support-summarizer", "type": type, "credential": {"id": "t1", "type": "jwt"}}},
+	"now": now, "facts": {"credential": {"issued_at": now - 60, "expires_at": now + 600}},
+	"state": {"credential": {"revoked": false}},
+	"verified": verified,
+}
+
+test_verified_token_passes if {
+	codes(credential.reasons) == set() with input as verified_input({"presented": true, "ok": true, "issuer": "https://idp", "token_digest": "d", "contradictions": []}, "agent")
+}
+
+test_failed_verification_is_invalid_and_names_the_check if {
+	rs := credential.reasons with input as verified_input({"presented": true, "ok": false, "check": "audience", "message": "the token is not meant for this service (audience)", "token_digest": "d", "contradictions": []}, "agent")
+	codes(rs) == {"CREDENTIAL_INVALID"}
+	some r in rs
+	contains(r.message, "(audience)")
+}
+
+test_no_verifier_outcome_means_no_token if {
+	codes(credential.reasons) == set() with input as object.remove(verified_input({}, "agent"), ["verified"])
+}
+
+test_verified_credential_required if {
+	codes(credential.reasons) == {"CREDENTIAL_REQUIRED"} with input as verified_input({"presented": false, "ok": false}, "agent")
+		with data.governance.settings.verified_credential_required as ["agent", "service"]
+	codes(credential.reasons) == set() with input as verified_input({"presented": false, "ok": false}, "human")
+		with data.governance.settings.verified_credential_required as ["agent", "service"]
+	codes(credential.reasons) == {"CREDENTIAL_INVALID", "CREDENTIAL_REQUIRED"} with input as verified_input({"presented": true, "ok": false, "check": "signature", "token_digest": "d", "contradictions": []}, "agent")
+		with data.governance.settings.verified_credential_required as ["agent"]
+	codes(credential.reasons) == set() with input as verified_input({"presented": true, "ok": true, "token_digest": "d", "contradictions": []}, "agent")
+		with data.governance.settings.verified_credential_required as ["agent"]
+}
+
+test_verified_credential_not_required_by_default if {
+	codes(credential.reasons) == set() with input as verified_input({"presented": false, "ok": false}, "agent")
+}

@@ -26,3 +26,33 @@ has_owner(p) if {
 	is_string(p.owner)
 	p.owner != ""
 }
+
+# Asserted facts that contradict the verified token (input.verified.contradictions: field names, never values).
+reasons contains lib.reason("IDENTITY_MISMATCH", concat("", ["asserted ", concat(", ", sort(fields)), " contradict(s) the verified token"])) if {
+	input.verified.ok == true
+	fields := [f | some f in input.verified.contradictions; is_string(f)]
+	count(fields) > 0
+}
+
+# The authenticated PEP (input.caller) and what its entry of the PEP tokens file restricts it to.
+caller := input.caller if is_object(input.caller)
+
+caller_name := caller.name if is_string(caller.name)
+
+else := "(unnamed)"
+
+# `*` matches any run of characters (`:` and `/` included), `?` one character.
+speaks_for(id) if {
+	some g in caller.principals
+	glob.match(g, [], id)
+}
+
+reasons contains lib.reason("CALLER_NOT_PERMITTED", concat("", ["the PEP ", caller_name, " may not speak for this principal"])) if {
+	is_array(caller.principals)
+	not speaks_for(lib.identity.id)
+}
+
+reasons contains lib.reason("CALLER_NOT_PERMITTED", concat("", ["the PEP ", caller_name, " may not ask about ", lib.request.event, " events"])) if {
+	is_array(caller.events)
+	not lib.request.event in caller.events
+}

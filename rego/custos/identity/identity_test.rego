@@ -33,3 +33,32 @@ test_messages_never_quote_asserted_ids if {
 		not contains(r.message, "MARKER")
 	}
 }
+
+test_identity_mismatch_names_fields_only if {
+	rs := identity.reasons with input as {
+		"request": {"identity": {"id": "user:dana", "type": "human"}, "event": "prompt"},
+		"verified": {"presented": true, "ok": true, "contradictions": ["identity.scopes", "identity.id"]},
+	}
+	codes(rs) == {"IDENTITY_MISMATCH"}
+	some r in rs
+	r.message == "asserted identity.id, identity.scopes contradict(s) the verified token"
+	codes(identity.reasons) == set() with input as {
+		"request": {"identity": {"id": "user:dana", "type": "human"}, "event": "prompt"},
+		"verified": {"presented": true, "ok": true, "contradictions": []},
+	}
+}
+
+pep_input(id, event, caller) := {"request": {"identity": {"id": id, "type": "human"}, "event": event}, "caller": caller}
+
+test_caller_principals_globs if {
+	codes(identity.reasons) == set() with input as pep_input("user:dana", "prompt", {"name": "gw", "principals": ["user:*"]})
+	codes(identity.reasons) == {"CALLER_NOT_PERMITTED"} with input as pep_input("user:dana", "prompt", {"name": "gw", "principals": ["agent:*", "user:sam"]})
+	codes(identity.reasons) == set() with input as pep_input("user:dana", "prompt", {"name": "gw", "principals": ["user:d?na"]})
+	codes(identity.reasons) == set() with input as pep_input("user:dana", "prompt", {"name": "gw"})
+	codes(identity.reasons) == set() with input as pep_input("user:dana", "prompt", null)
+}
+
+test_caller_events if {
+	codes(identity.reasons) == set() with input as pep_input("user:dana", "prompt", {"name": "gw", "events": ["prompt", "output"]})
+	codes(identity.reasons) == {"CALLER_NOT_PERMITTED"} with input as pep_input("user:dana", "tool_call", {"name": "gw", "events": ["prompt"]})
+}

@@ -1,15 +1,19 @@
-// The admin API (bearer CUSTOS_ADMIN_TOKEN): sessions, credentials, principal signals, approvals, bundle reload.
-import express, { type Request, type Response, type Router } from "express";
+// The admin API: named operators (`CUSTOS_ADMIN_TOKENS_FILE`) or the break-glass operator (`CUSTOS_ADMIN_TOKEN`),
+// each route behind the role it needs; sessions, credentials, principal signals, approvals, bundle reload. The actor of
+// every action and the approver of every approval is the authenticated operator, never a name in the body.
+import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from "express";
 import { CustosError } from "../../errors.js";
 import type { SessionStore } from "../../decision/ports.js";
 import { MAX_PAGE_LIMIT, decodeCursor, type OpsStore, type PageQuery } from "../../decision/operations.js";
 import { DEFAULT_REVOCATION_TTL_SECONDS, SEVERITIES, type AdminAction, type Severity } from "../../decision/vocabulary.js";
+import { can, type AuthenticateOperator, type Operator, type Role } from "../../identity/index.js";
 import { compileValidator } from "../../validation.js";
-import { hasBearer } from "../auth.js";
+import { bearerToken } from "../auth.js";
 
 /** What the admin routes need. */
 export interface AdminDeps {
-  token: string | null;
+  /** Finds the operator of a bearer token; null: the admin API is disabled (every route a 404). */
+  authenticate: AuthenticateOperator | null;
   store: SessionStore;
   /** Reloads the policy bundle and data; resolves with the outcome. */
   reload: () => Promise<{ ok: boolean; revision: string | null; error?: CustosError }>;
@@ -62,39 +66,56 @@ function idOf(q: Record<string, string>, name: string): string | undefined {
   return v;
 }
 
+/** The authenticated operator of an admin request (set by the admin router's first middleware). */
+export function operatorOf(res: Response): Operator {
+  const operator = res.locals.operator as Operator | undefined;
+  if (!operator) throw new CustosError("unauthorized", "admin API requires an operator bearer token");
+  return operator;
+}
+
+/** Middleware: the authenticated operator must hold `role`, else `403 forbidden`. */
+export function requireRole(role: Role): RequestHandler {
+  return (_req: Request, res: Response, next: NextFunction) => {
+    const operator = res.locals.operator as Operator | undefined;
+    if (!operator) return next(new CustosError("unauthorized", "admin API requires an operator bearer token"));
+    if (!can(operator, role)) return next(new CustosError("forbidden", `this needs the ${role} role, which the operator does not hold`));
+    next();
+  };
+}
+
 const text = (max: number) => ({ type: "string", minLength: 1, maxLength: max }) as const;
-const actor = text(256);
 const ttl = { type: "integer", minimum: 1, maximum: 31536000 } as const;
 const groups = { type: "array", maxItems: 64, items: text(128) } as const;
 
-const validateTerminate = compileValidator<{ reason: string; actor?: string }>(
-  { type: "object", required: ["reason"], properties: { reason: text(1024), actor } },
+const validateTerminate = compileValidator<{ reason: string }>(
+  { type: "object", required: ["reason"], properties: { reason: text(1024) } },
   "terminate request",
 );
-const validateResume = compileValidator<{ reason?: string; actor?: string }>(
-  { type: "object", properties: { reason: text(1024), actor } },
+const validateResume = compileValidator<{ reason?: string }>(
+  { type: "object", properties: { reason: text(1024) } },
   "resume request",
 );
-const validateRevoke = compileValidator<{ reason: string; ttl_seconds?: number; actor?: string; terminate_sessions?: boolean }>(
-  { type: "object", required: ["reason"], properties: { reason: text(1024), ttl_seconds: ttl, actor, terminate_sessions: { type: "boolean" } } },
+const validateRevoke = compileValidator<{ reason: string; ttl_seconds?: number; terminate_sessions?: boolean }>(
+  { type: "object", required: ["reason"], properties: { reason: text(1024), ttl_seconds: ttl, terminate_sessions: { type: "boolean" } } },
   "revoke request",
 );
-const validateSignal = compileValidator<{ kind: string; severity: Severity; ttl_seconds: number; actor?: string }>(
+const validateSignal = compileValidator<{ kind: string; severity: Severity; ttl_seconds: number }>(
   {
     type: "object",
     required: ["kind", "severity", "ttl_seconds"],
-    properties: { kind: text(128), severity: { enum: SEVERITIES }, ttl_seconds: ttl, actor },
+    properties: { kind: text(128), severity: { enum: SEVERITIES }, ttl_seconds: ttl },
   },
   "signal request",
 );
-const validateResolve = compileValidator<{ verdict: "benign" | "violation"; note?: string; actor?: string }>(
-  { type: "object", required: ["verdict"], properties: { verdict: { enum: ["benign", "violation"] }, note: text(4096), actor } },
+const validateResolve = compileValidator<{ verdict: "benign" | "violation"; note?: string }>(
+  { type: "object", required: ["verdict"], properties: { verdict: { enum: ["benign", "violation"] }, note: text(4096) } },
   "resolve request",
 );
-const validateGrant = compileValidator<{ approver: { id: string; groups?: string[] }; reason?: string }>(
+// `approver` may only repeat the authenticated operator's id (older clients sent it); its groups are ignored: an
+// approver's groups are the operators file's.
+const validateGrant = compileValidator<{ approver?: { id: string; groups?: string[] }; reason?: string }>(
   {
     type: "object",
-    required: ["approver"],
     properties: {
       approver: { type: "object", required: ["id"], properties: { id: text(256), groups } },
       reason: text(1024),
@@ -113,13 +134,20 @@ const validateDeny = compileValidator<{ approver?: { id: string; groups?: string
   "deny request",
 );
 
-/** Creates the admin router (mounted at `/admin`). Without a token every admin route is a 404. */
+/**
+ * Creates the admin router (mounted at `/admin`). Without operators every admin route is a 404; a route an operator
+ * lacks the role for is a 403 (GET routes need `auditor`).
+ */
 export function createAdminRouter(deps: AdminDeps): Router {
   const router = express.Router();
   const { clock } = deps;
-  router.use((req, _res, next) => {
-    if (!deps.token) return next(new CustosError("not_found", "the admin API is disabled: CUSTOS_ADMIN_TOKEN is not set"));
-    if (!hasBearer(req, deps.token)) return next(new CustosError("unauthorized", "admin API requires the admin bearer token"));
+  router.use((req, res, next) => {
+    if (!deps.authenticate) {
+      return next(new CustosError("not_found", "the admin API is disabled: neither CUSTOS_ADMIN_TOKENS_FILE nor CUSTOS_ADMIN_TOKEN is set"));
+    }
+    const operator = deps.authenticate(bearerToken(req));
+    if (!operator) return next(new CustosError("unauthorized", "admin API requires an operator bearer token"));
+    res.locals.operator = operator;
     next();
   });
   // A body that is not JSON is refused (415), not read as an empty one.
@@ -139,28 +167,28 @@ export function createAdminRouter(deps: AdminDeps): Router {
   const nowS = () => Math.floor(clock() / 1000);
   const param = (req: Request): string => String(req.params.id);
 
-  router.get("/approvals", async (req, res) => {
+  router.get("/approvals", requireRole("auditor"), async (req, res) => {
     const q = queryOf(req, ["status", "principal", "session", "limit", "cursor"]);
     const status = oneOf(q, "status", ["pending", "granted", "denied", "consumed", "expired"] as const);
     const principal = idOf(q, "principal");
     const session = idOf(q, "session");
     res.json(await operations().ops.listApprovals({ ...(status ? { status } : {}), ...(principal ? { principal } : {}), ...(session ? { session } : {}) }, pageOf(q), nowS()));
   });
-  router.get("/reviews", async (req, res) => {
+  router.get("/reviews", requireRole("auditor"), async (req, res) => {
     const q = queryOf(req, ["status", "code", "principal", "limit", "cursor"]);
     const status = oneOf(q, "status", ["open", "resolved"] as const);
     const code = idOf(q, "code");
     const principal = idOf(q, "principal");
     res.json(await operations().ops.listReviews({ ...(status ? { status } : {}), ...(code ? { code } : {}), ...(principal ? { principal } : {}) }, pageOf(q), nowS()));
   });
-  router.get("/reviews/:id", async (req, res) => {
+  router.get("/reviews/:id", requireRole("auditor"), async (req, res) => {
     const item = await operations().ops.getReview(param(req), nowS());
     if (!item) throw new CustosError("resource_not_found", "no such review (unknown or past its retention)");
     res.json(item);
   });
-  router.post("/reviews/:id/resolve", async (req, res) => {
+  router.post("/reviews/:id/resolve", requireRole("approver"), async (req, res) => {
     const b = validateResolve(body(req));
-    const who = b.actor ?? "admin";
+    const who = operatorOf(res).id;
     const now = nowS();
     const item = await operations().ops.resolveReview(param(req), b.verdict, b.note ?? null, who, now);
     if (!item) throw new CustosError("resource_not_found", "no such review (unknown or past its retention)");
@@ -170,7 +198,7 @@ export function createAdminRouter(deps: AdminDeps): Router {
     deps.onAction({ action: "review.resolve", actor: who, target: param(req), reason: b.note ?? null, details: { verdict: b.verdict, decision_id: item.decision_id } });
     res.json(item);
   });
-  router.get("/sessions", async (req, res) => {
+  router.get("/sessions", requireRole("auditor"), async (req, res) => {
     const q = queryOf(req, ["status", "min_risk", "principal", "limit", "cursor"]);
     const status = oneOf(q, "status", ["active", "terminated"] as const);
     const principal = idOf(q, "principal");
@@ -181,46 +209,46 @@ export function createAdminRouter(deps: AdminDeps): Router {
     }
     res.json(await operations().ops.listSessions({ ...(status ? { status } : {}), ...(minRisk !== undefined ? { minRisk } : {}), ...(principal ? { principal } : {}) }, pageOf(q), nowS()));
   });
-  router.get("/principals", async (req, res) => {
+  router.get("/principals", requireRole("auditor"), async (req, res) => {
     const q = queryOf(req, ["registered", "limit", "cursor"]);
     const registered = oneOf(q, "registered", ["true", "false"] as const);
     res.json(await operations().ops.listPrincipals(registered === undefined ? {} : { registered: registered === "true" }, pageOf(q), nowS()));
   });
-  router.get("/credentials/:id/usage", async (req, res) => {
+  router.get("/credentials/:id/usage", requireRole("auditor"), async (req, res) => {
     const usage = await operations().ops.credentialUsage(param(req), nowS());
     if (!usage) throw new CustosError("resource_not_found", "the credential was not seen within the retention");
     res.json(usage);
   });
-  router.post("/principals/:id/terminate-sessions", async (req, res) => {
+  router.post("/principals/:id/terminate-sessions", requireRole("responder"), async (req, res) => {
     const b = validateTerminate(body(req));
-    const who = b.actor ?? "admin";
+    const who = operatorOf(res).id;
     const ended = await operations().terminateSessions({ principal: param(req) }, b.reason, who);
     deps.onAction({ action: "principal.terminate_sessions", actor: who, target: param(req), reason: b.reason, details: { sessions_terminated: ended.length } });
     res.json({ principal: param(req), sessions_terminated: ended });
   });
-  router.get("/sessions/:id", async (req: Request, res: Response) => {
+  router.get("/sessions/:id", requireRole("auditor"), async (req: Request, res: Response) => {
     res.json(await deps.store.getSession(param(req)));
   });
-  router.post("/sessions/:id/terminate", async (req, res) => {
+  router.post("/sessions/:id/terminate", requireRole("responder"), async (req, res) => {
     const b = validateTerminate(body(req));
-    const who = b.actor ?? "admin";
+    const who = operatorOf(res).id;
     const before = await deps.store.getSession(param(req));
     const session = await deps.store.terminate(param(req), b.reason, who, clock());
     deps.onAction({ action: "session.terminate", actor: who, target: param(req), reason: b.reason, details: { was_terminated: before.terminated } });
     res.json(session);
   });
-  router.post("/sessions/:id/resume", async (req, res) => {
+  router.post("/sessions/:id/resume", requireRole("responder"), async (req, res) => {
     const b = validateResume(body(req));
-    const who = b.actor ?? "admin";
+    const who = operatorOf(res).id;
     const reason = b.reason ?? "resumed by admin";
     const session = await deps.store.resume(param(req), who, reason, clock());
     deps.onAction({ action: "session.resume", actor: who, target: param(req), reason });
     res.json(session);
   });
-  router.post("/credentials/:id/revoke", async (req, res) => {
+  router.post("/credentials/:id/revoke", requireRole("responder"), async (req, res) => {
     const b = validateRevoke(body(req));
     const ttlSeconds = b.ttl_seconds ?? DEFAULT_REVOCATION_TTL_SECONDS;
-    const who = b.actor ?? "admin";
+    const who = operatorOf(res).id;
     await deps.store.revokeCredential(param(req), b.reason, ttlSeconds, clock());
     // Revoked first, so no new decision of the credential passes while its sessions are being ended.
     const ended = b.terminate_sessions ? await operations().terminateSessions({ credential: param(req) }, b.reason, who) : null;
@@ -230,43 +258,49 @@ export function createAdminRouter(deps: AdminDeps): Router {
     });
     res.json({ credential: param(req), revoked: true, ttl_seconds: ttlSeconds, ...(ended ? { sessions_terminated: ended } : {}) });
   });
-  router.post("/principals/:id/signals", async (req, res) => {
+  router.post("/principals/:id/signals", requireRole("responder"), async (req, res) => {
     const b = validateSignal(body(req));
     const expiresAt = Math.floor(clock() / 1000) + b.ttl_seconds;
     await deps.store.addSignal(param(req), { kind: b.kind, severity: b.severity, expires_at: expiresAt });
-    deps.onAction({ action: "principal.signal", actor: b.actor ?? "admin", target: param(req), reason: b.kind, details: { severity: b.severity } });
+    deps.onAction({ action: "principal.signal", actor: operatorOf(res).id, target: param(req), reason: b.kind, details: { severity: b.severity } });
     res.json({ principal: param(req), kind: b.kind, severity: b.severity, expires_at: new Date(expiresAt * 1000).toISOString() });
   });
-  router.get("/approvals/:id", async (req, res) => {
+  router.get("/approvals/:id", requireRole("auditor"), async (req, res) => {
     const approval = await deps.store.getApproval(param(req));
     if (!approval) throw new CustosError("resource_not_found", "no such approval (unknown or expired)");
     res.json(approval);
   });
   const decideApproval = (status: "granted" | "denied") => async (req: Request, res: Response) => {
     const b = status === "granted" ? validateGrant(body(req)) : validateDeny(body(req));
-    const approver = b.approver ? { id: b.approver.id, groups: b.approver.groups ?? [] } : null;
+    const operator = operatorOf(res);
+    if (b.approver && b.approver.id !== operator.id) {
+      throw new CustosError("forbidden", "the approver is the authenticated operator; the body may not name another", {
+        errors: [{ field: "approver.id", message: "differs from the authenticated operator" }],
+      });
+    }
+    const approver = { id: operator.id, groups: [...operator.groups] };
     const nowS = Math.floor(clock() / 1000);
     const record = await deps.store.decideApproval(param(req), status, approver, b.reason ?? null, nowS);
     if (!record) throw new CustosError("resource_not_found", "no such approval (unknown or expired)");
     // The store changes only a pending approval; anything else comes back unchanged. The same decision by the same
     // approver within the same second is a retry and answers like the first.
-    const ours = record.status === status && record.decided_at === nowS && (record.approver?.id ?? null) === (approver?.id ?? null);
+    const ours = record.status === status && record.decided_at === nowS && (record.approver?.id ?? null) === approver.id;
     if (!ours) {
       throw new CustosError("conflict", `approval is ${record.expires_at <= nowS ? "expired" : `already ${record.status}`}`);
     }
     deps.onAction({
       action: status === "granted" ? "approval.grant" : "approval.deny",
-      actor: approver?.id ?? "admin",
+      actor: operator.id,
       target: param(req),
       reason: b.reason ?? null,
     });
     res.json(record);
   };
-  router.post("/approvals/:id/grant", decideApproval("granted"));
-  router.post("/approvals/:id/deny", decideApproval("denied"));
-  router.post("/bundle/reload", async (_req, res) => {
+  router.post("/approvals/:id/grant", requireRole("approver"), decideApproval("granted"));
+  router.post("/approvals/:id/deny", requireRole("approver"), decideApproval("denied"));
+  router.post("/bundle/reload", requireRole("policy_operator"), async (_req, res) => {
     const outcome = await deps.reload();
-    deps.onAction({ action: "bundle.reload", actor: "admin", target: "bundle", reason: outcome.ok ? null : (outcome.error?.message ?? "failed") });
+    deps.onAction({ action: "bundle.reload", actor: operatorOf(res).id, target: "bundle", reason: outcome.ok ? null : (outcome.error?.message ?? "failed") });
     if (!outcome.ok) throw outcome.error ?? new CustosError("bundle_invalid", "bundle reload failed");
     res.json({ reloaded: true, revision: outcome.revision });
   });

@@ -12,6 +12,7 @@ import { guard, type GuardDeps, type GuardedRoute } from "../guard.js";
 import { MAX_BATCH_CONTENT_CHARS, stringChars } from "../limits.js";
 import { sendJson, statusOf } from "../respond.js";
 import type { FastHandler } from "../server.js";
+import { callerFacts } from "../callers.js";
 
 const validateEvaluation = compileValidator<EvaluationRequest>(evaluationRequestSchema, "AuthZEN evaluation request");
 const validateEvaluations = compileValidator<EvaluationsRequest>(evaluationsRequestSchema, "AuthZEN evaluations request");
@@ -68,13 +69,13 @@ export function createAuthzenHandlers(
     admit() {
       if (!deps.service.searches().includes(kind)) throw new CustosError("not_found", `the active bundle does not answer ${kind} search`);
     },
-    answer: (body, { caller }) => ({ body: deps.service.search(kind, validateSearch[kind](body), { caller: caller.name }) }),
+    answer: (body, { caller }) => ({ body: deps.service.search(kind, validateSearch[kind](body), { caller: callerFacts(caller) }) }),
   });
 
   const evaluation: GuardedRoute = {
     headers,
     admit: requireMode,
-    answer: async (body, { caller }) => ({ body: await deps.service.evaluate(validateEvaluation(body), { caller: caller.name }) }),
+    answer: async (body, { caller }) => ({ body: await deps.service.evaluate(validateEvaluation(body), { caller: callerFacts(caller) }) }),
   };
 
   const evaluations: GuardedRoute = {
@@ -82,7 +83,7 @@ export function createAuthzenHandlers(
     admit: requireMode,
     async answer(body, call) {
       const request = validateEvaluations(body);
-      const options = { caller: call.caller.name };
+      const options = { caller: callerFacts(call.caller) };
       if (!request.evaluations || request.evaluations.length === 0) {
         // No (or an empty) `evaluations` array: the request is a single evaluation (backwards compatible).
         return { body: await deps.service.evaluate(validateEvaluation(request), options) };

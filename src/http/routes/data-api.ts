@@ -5,6 +5,7 @@ import { CustosError } from "../../errors.js";
 import type { createDataApi } from "../../interop/data-api.js";
 import type { GuardedRoute } from "../guard.js";
 import { pathOf, queryOf } from "../server.js";
+import { callerFacts } from "../callers.js";
 
 /** The prefix of the route. */
 export const DATA_API_PREFIX = "/v1/data/";
@@ -14,7 +15,7 @@ export function dataApiRoute(api: ReturnType<typeof createDataApi>): GuardedRout
   return {
     hasBody: (req) => req.method === "POST",
     bodyWithout: (req) => inputOfQuery(queryOf(req.url)),
-    answer: (body, { req, caller }) => ({ body: api.evaluate(pathOf(req.url).slice(DATA_API_PREFIX.length), body, { caller: caller.name }) }),
+    answer: (body, { req, caller }) => ({ body: api.evaluate(pathOf(req.url).slice(DATA_API_PREFIX.length), body, { caller: callerFacts(caller) }) }),
   };
 }
 

@@ -1,9 +1,11 @@
-// POST /decide behind the guard: `?explain=1` needs the admin token; the body is validated against the contract,
+// POST /decide behind the guard: `?explain=1` needs an admin operator with the auditor role; the body is validated against the contract,
 // decided, and answered with its outcome's status. Shared by the fast path and the Express router.
 import { CustosError } from "../../errors.js";
 import type { Decide } from "../../decision/decide.js";
 import { validateDecideRequest } from "../../decision/request-validator.js";
-import { hasBearer } from "../auth.js";
+import { can, type AuthenticateOperator } from "../../identity/index.js";
+import { bearerToken } from "../auth.js";
+import { callerFacts } from "../callers.js";
 import type { GuardedRoute } from "../guard.js";
 import { OUTCOME_STATUS } from "../respond.js";
 import { queryOf } from "../server.js";
@@ -11,8 +13,8 @@ import { queryOf } from "../server.js";
 /** What the route needs. */
 export interface DecideRouteDeps {
   decide: Decide;
-  /** Admin token; `?explain=1` requires it. */
-  adminToken: string | null;
+  /** The admin operators; `?explain=1` requires one with the `auditor` role. Null: explain is disabled. */
+  authenticateOperator: AuthenticateOperator | null;
 }
 
 /** True when the query string asks for an explanation (`explain=1` or `explain=true`). */
@@ -28,15 +30,16 @@ export function decideRoute(deps: DecideRouteDeps): GuardedRoute<boolean> {
   return {
     admit({ req }) {
       const explain = wantsExplain(req.url);
-      if (explain && !hasBearer(req, deps.adminToken)) {
-        throw deps.adminToken
-          ? new CustosError("unauthorized", "explain=1 requires the admin bearer token")
-          : new CustosError("not_found", "explain is disabled: CUSTOS_ADMIN_TOKEN is not set");
+      if (explain) {
+        if (!deps.authenticateOperator) throw new CustosError("not_found", "explain is disabled: no admin operator is configured");
+        const operator = deps.authenticateOperator(bearerToken(req));
+        if (!operator) throw new CustosError("unauthorized", "explain=1 requires an admin operator's bearer token");
+        if (!can(operator, "auditor")) throw new CustosError("forbidden", "explain=1 needs the auditor role, which the operator does not hold");
       }
       return explain;
     },
     async answer(body, { caller }, explain) {
-      const outcome = await deps.decide(validateDecideRequest(body), { explain, caller: caller.name });
+      const outcome = await deps.decide(validateDecideRequest(body), { explain, caller: callerFacts(caller) });
       return { status: OUTCOME_STATUS[outcome.outcome], body: outcome.explain ? { ...outcome.body, explain: outcome.explain } : outcome.body };
     },
   };

@@ -9,10 +9,12 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startApp, type RunningApp } from "../../helpers/app.js";
+import { writeOperatorsFile } from "../../helpers/operators.js";
 import { startRedis, type RedisServer } from "../../helpers/redis-server.js";
 
 const TOKEN = "races-admin-token";
 const ADMIN = { authorization: `Bearer ${TOKEN}` };
+const OPS = writeOperatorsFile([{ id: "t:approver", roles: ["approver"] }]);
 const registry = JSON.parse(readFileSync("test/fixtures/ledger-registry.json", "utf8")) as Record<string, any>;
 // The default threshold: 100 risky requests of 10 points each cross it.
 registry.settings = { ...registry.settings, risk_threshold: 100 };
@@ -41,7 +43,7 @@ describe("adversarial: races on the Redis ledger", { timeout: 120_000 }, () => {
     redis = await startRedis();
     const dir = mkdtempSync(join(tmpdir(), "custos-races-"));
     writeFileSync(join(dir, "data.json"), JSON.stringify(registry));
-    const env = { REDIS_URL: redis.url, CUSTOS_ADMIN_TOKEN: TOKEN, CUSTOS_DATA: join(dir, "data.json"), CUSTOS_STATE_TIMEOUT_MS: "5000" };
+    const env = { REDIS_URL: redis.url, CUSTOS_ADMIN_TOKEN: TOKEN, CUSTOS_ADMIN_TOKENS_FILE: OPS.path, CUSTOS_DATA: join(dir, "data.json"), CUSTOS_STATE_TIMEOUT_MS: "5000" };
     app = await startApp(env);
     other = await startApp(env);
   });
@@ -139,7 +141,7 @@ describe("adversarial: races on the Redis ledger", { timeout: 120_000 }, () => {
     const esc = await app.post("/decide", deploy(s));
     assert.equal(esc.body.decision, "escalate", JSON.stringify(esc.body.reasons));
     const id = esc.body.obligations.find((o: any) => o.type === "approval").approval_id as string;
-    assert.equal((await app.post(`/admin/approvals/${id}/grant`, { approver: { id: "t:approver" } }, ADMIN)).status, 200);
+    assert.equal((await app.post(`/admin/approvals/${id}/grant`, {}, OPS.as["t:approver"])).status, 200);
     return id;
   };
 

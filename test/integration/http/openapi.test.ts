@@ -2,12 +2,14 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { startApp, type RunningApp } from "../../helpers/app.js";
+import { writeOperatorsFile } from "../../helpers/operators.js";
 import { assertConforms } from "../../helpers/openapi.js";
 
 const ADMIN = { authorization: "Bearer openapi-admin-token" };
+const OPS = writeOperatorsFile([{ id: "t:approver", roles: ["approver"] }, { id: "ops:reader", roles: ["auditor"] }]);
 let svc: RunningApp;
 before(async () => {
-  svc = await startApp({ CUSTOS_ADMIN_TOKEN: "openapi-admin-token", CUSTOS_DATA: "test/fixtures/ledger-registry.json" });
+  svc = await startApp({ CUSTOS_ADMIN_TOKEN: "openapi-admin-token", CUSTOS_ADMIN_TOKENS_FILE: OPS.path, CUSTOS_DATA: "test/fixtures/ledger-registry.json" });
 });
 after(() => svc.close());
 
@@ -52,7 +54,8 @@ test("responses of /decide, health, metrics and the admin API conform to the Ope
   await post("/admin/principals/t:agent/signals", { kind: "x", severity: "low", ttl_seconds: 60 }, ADMIN);
   const id = esc.body.obligations.find((o: { type: string }) => o.type === "approval").approval_id as string;
   await get(`/admin/approvals/${id}`, ADMIN);
-  await post(`/admin/approvals/${id}/grant`, { approver: { id: "t:approver" } }, ADMIN);
+  await post(`/admin/approvals/${id}/grant`, {}, OPS.as["t:approver"]);
+  await post(`/admin/sessions/s-oas/terminate`, { reason: "no role" }, OPS.as["ops:reader"]);
   await post(`/admin/approvals/${id}/deny`, {}, ADMIN);
   await get(`/admin/approvals/apr-missing`, ADMIN);
   await post("/admin/bundle/reload", {}, ADMIN);

@@ -6,13 +6,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { startApp, type RunningApp } from "../../helpers/app.js";
+import { writeOperatorsFile } from "../../helpers/operators.js";
 import { buildBundle } from "../../helpers/build-bundle.js";
 import { buildTodoBundle } from "./interop-sets.js";
 
 const ADMIN = { authorization: "Bearer authzen-admin-token" };
+const OPS = writeOperatorsFile([{ id: "t:approver", roles: ["approver"], groups: ["ai-governance"] }]);
 let svc: RunningApp;
 before(async () => {
-  svc = await startApp({ CUSTOS_ADMIN_TOKEN: "authzen-admin-token", CUSTOS_DATA: "test/fixtures/ledger-registry.json", CUSTOS_WATCH_INTERVAL_MS: "0" });
+  svc = await startApp({ CUSTOS_ADMIN_TOKEN: "authzen-admin-token", CUSTOS_ADMIN_TOKENS_FILE: OPS.path, CUSTOS_DATA: "test/fixtures/ledger-registry.json", CUSTOS_WATCH_INTERVAL_MS: "0" });
 });
 after(() => svc.close());
 
@@ -42,7 +44,7 @@ test("escalate is an AuthZEN access request; the granted approval then permits t
     [["APPROVAL_REQUIRED", "APPROVAL_REQUIRED"]],
   );
   assert.equal(typeof reasons[0].reason_admin.en, "string");
-  const granted = await svc.post(`/admin/approvals/${ar.approval_id}/grant`, { approver: { id: "t:approver", groups: ["ai-governance"] } }, ADMIN);
+  const granted = await svc.post(`/admin/approvals/${ar.approval_id}/grant`, {}, OPS.as["t:approver"]);
   assert.equal(granted.status, 200);
   const again = await svc.post("/access/v1/evaluation", deploy("s-az-approval", { approval_id: ar.approval_id }));
   assert.deepEqual(again.body, { decision: true });

@@ -6,10 +6,20 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { startApp, type RunningApp } from "../../helpers/app.js";
+import { writeOperatorsFile } from "../../helpers/operators.js";
 import { startRedis } from "../../helpers/redis-server.js";
 
 const TOKEN = "ledger-admin-token";
 const ADMIN = { authorization: `Bearer ${TOKEN}` };
+// Approvers are operators: the approver of an approval is whoever authenticates, never a name in the body.
+const OPS = writeOperatorsFile([
+  { id: "t:owner", roles: ["approver"], groups: ["ai-governance"] },
+  { id: "t:outsider", roles: ["approver"], groups: ["ai-governance"] },
+  { id: "t:approver", roles: ["approver"] },
+  { id: "user:grace", roles: ["approver"] },
+  { id: "soc:alice", roles: ["responder"] },
+  { id: "soc:bob", roles: ["responder"] },
+]);
 const registry = JSON.parse(readFileSync("test/fixtures/ledger-registry.json", "utf8")) as Record<string, any>;
 
 function overlayFile(patch: (r: Record<string, any>) => void = () => {}): string {
@@ -44,7 +54,7 @@ describe("session ledger on Redis, two replicas", () => {
   before(async () => {
     // Persisting, as a deployment must: a restart keeps the ledger, so readiness comes back with it.
     redis = await startRedis({ persist: true });
-    const env = { REDIS_URL: redis.url, CUSTOS_ADMIN_TOKEN: TOKEN, CUSTOS_DATA: overlayFile(), CUSTOS_STATE_TIMEOUT_MS: "2000" };
+    const env = { REDIS_URL: redis.url, CUSTOS_ADMIN_TOKEN: TOKEN, CUSTOS_ADMIN_TOKENS_FILE: OPS.path, CUSTOS_DATA: overlayFile(), CUSTOS_STATE_TIMEOUT_MS: "2000" };
     a = await startApp(env);
     b = await startApp(env);
     c = await startApp({ ...env, CUSTOS_STATE_TIMEOUT_MS: "250" });
@@ -68,13 +78,13 @@ describe("session ledger on Redis, two replicas", () => {
   test("a termination on one replica is seen by the next request on the other, until resumed", async () => {
     const s = sid("terminate");
     assert.equal((await a.post("/decide", read(s))).body.decision, "allow");
-    const t = await a.post(`/admin/sessions/${s}/terminate`, { reason: "exfiltration suspected", actor: "soc:alice" }, ADMIN);
+    const t = await a.post(`/admin/sessions/${s}/terminate`, { reason: "exfiltration suspected" }, OPS.as["soc:alice"]);
     assert.equal(t.status, 200);
     assert.equal(t.body.terminated, true);
     const denied = await b.post("/decide", read(s));
     assert.equal(denied.body.decision, "deny");
     assert.ok(codes(denied.body).includes("SESSION_TERMINATED"));
-    const resumed = await b.post(`/admin/sessions/${s}/resume`, { reason: "cleared", actor: "soc:bob" }, ADMIN);
+    const resumed = await b.post(`/admin/sessions/${s}/resume`, { reason: "cleared" }, OPS.as["soc:bob"]);
     assert.equal(resumed.body.terminated, false);
     assert.equal((await a.post("/decide", read(s))).body.decision, "allow");
     const view = await a.get(`/admin/sessions/${s}`, ADMIN);
@@ -169,20 +179,20 @@ describe("session ledger on Redis, two replicas", () => {
     assert.equal((await b.post("/decide", deploy(id))).body.decision, "escalate", "still pending");
 
     // The delegator approving its own agent's request: separation of duties.
-    assert.equal((await b.post(`/admin/approvals/${id}/grant`, { approver: { id: "t:owner", groups: ["ai-governance"] } }, ADMIN)).status, 200);
+    assert.equal((await b.post(`/admin/approvals/${id}/grant`, {}, OPS.as["t:owner"])).status, 200);
     assert.ok(codes((await a.post("/decide", deploy(id))).body).includes("SEPARATION_OF_DUTIES"));
-    assert.equal((await b.post(`/admin/approvals/${id}/grant`, { approver: { id: "t:approver" } }, ADMIN)).status, 409, "decided once");
+    assert.equal((await b.post(`/admin/approvals/${id}/grant`, {}, OPS.as["t:approver"])).status, 409, "decided once");
 
     // An approver outside the approver groups.
     const id2 = (await a.post("/decide", deploy(undefined, "model:t-other"))).body.obligations.find((o: any) => o.type === "approval").approval_id;
-    await b.post(`/admin/approvals/${id2}/grant`, { approver: { id: "t:outsider", groups: ["ai-governance"] } }, ADMIN);
+    await b.post(`/admin/approvals/${id2}/grant`, {}, OPS.as["t:outsider"]);
     assert.ok(codes((await a.post("/decide", deploy(id2, "model:t-other"))).body).includes("APPROVAL_INVALID"), "registered groups win");
 
     // A proper approver; then the approval only works for the request it is bound to.
     const s3 = deploy();
     const id3 = (await a.post("/decide", s3)).body.obligations.find((o: any) => o.type === "approval").approval_id;
     assert.notEqual(id3, id);
-    const g = await b.post(`/admin/approvals/${id3}/grant`, { approver: { id: "t:approver" }, reason: "change ticket 42" }, ADMIN);
+    const g = await b.post(`/admin/approvals/${id3}/grant`, { reason: "change ticket 42" }, OPS.as["t:approver"]);
     assert.equal(g.body.status, "granted");
     const ok = await a.post("/decide", deploy(id3));
     assert.equal(ok.body.decision, "allow", JSON.stringify(ok.body.reasons));
@@ -191,7 +201,7 @@ describe("session ledger on Redis, two replicas", () => {
 
     // A denied approval.
     const id4 = (await a.post("/decide", deploy(undefined, "model:t-other"))).body.obligations.find((o: any) => o.type === "approval").approval_id;
-    assert.equal((await b.post(`/admin/approvals/${id4}/deny`, { approver: { id: "t:approver" }, reason: "no" }, ADMIN)).body.status, "denied");
+    assert.equal((await b.post(`/admin/approvals/${id4}/deny`, { reason: "no" }, OPS.as["t:approver"])).body.status, "denied");
     assert.ok(codes((await a.post("/decide", deploy(id4, "model:t-other"))).body).includes("APPROVAL_INVALID"));
     assert.equal((await a.get(`/admin/approvals/apr-nope`, ADMIN)).status, 404);
   });
@@ -216,7 +226,7 @@ describe("session ledger on Redis, two replicas", () => {
     const id = esc.body.obligations.find((o: any) => o.type === "approval").approval_id as string;
     assert.equal((await b.post("/decide", retrieval(id))).body.decision, "escalate", "still pending");
 
-    assert.equal((await b.post(`/admin/approvals/${id}/grant`, { approver: { id: "user:grace" }, reason: "payroll audit" }, ADMIN)).status, 200);
+    assert.equal((await b.post(`/admin/approvals/${id}/grant`, { reason: "payroll audit" }, OPS.as["user:grace"])).status, 200);
     const ok = await a.post("/decide", retrieval(id));
     assert.equal(ok.body.decision, "allow", JSON.stringify(ok.body.reasons));
     assert.deepEqual(codes(ok.body), ["PII_IN_CONTENT"]);

@@ -18,10 +18,19 @@ import { createMemoryOpsStore } from "../../../src/session/ops-memory.js";
 import { createRedisOpsStore } from "../../../src/session/ops-redis.js";
 import { createRedisOutbox } from "../../../src/notify/redis-outbox.js";
 import { startApp, type RunningApp } from "../../helpers/app.js";
+import { writeOperatorsFile } from "../../helpers/operators.js";
 import { startRedis, type RedisServer } from "../../helpers/redis-server.js";
 
 const TOKEN = "admin-token-for-ops-tests";
 const ADMIN = { authorization: `Bearer ${TOKEN}` };
+const OPS = writeOperatorsFile([
+  { id: "t:approver", roles: ["approver"] },
+  { id: "soc:responder", roles: ["responder"] },
+  { id: "soc:auditor", roles: ["auditor"] },
+]);
+const APPROVER = OPS.as["t:approver"]!;
+const RESPONDER = OPS.as["soc:responder"]!;
+const AUDITOR = OPS.as["soc:auditor"]!;
 const SECRET = "webhook-secret-for-tests";
 const registry = JSON.parse(readFileSync("test/fixtures/ledger-registry.json", "utf8")) as Record<string, unknown>;
 const dataDir = mkdtempSync(join(tmpdir(), "custos-ops-"));
@@ -228,7 +237,7 @@ describe("security operations through the admin API (two replicas on one Redis)"
   let a: RunningApp;
   let b: RunningApp;
   const env = () => ({
-    REDIS_URL: redis.url, CUSTOS_REDIS_PREFIX: "ops:", CUSTOS_ADMIN_TOKEN: TOKEN, CUSTOS_DATA: join(dataDir, "data.json"), CUSTOS_STATE_TIMEOUT_MS: "5000",
+    REDIS_URL: redis.url, CUSTOS_REDIS_PREFIX: "ops:", CUSTOS_ADMIN_TOKEN: TOKEN, CUSTOS_ADMIN_TOKENS_FILE: OPS.path, CUSTOS_DATA: join(dataDir, "data.json"), CUSTOS_STATE_TIMEOUT_MS: "5000",
     CUSTOS_WEBHOOK_URL: receiver.url, CUSTOS_WEBHOOK_SECRET: SECRET, CUSTOS_PEP_TOKENS_FILE: join(dataDir, "peps.json"), HOST: "127.0.0.1",
   });
   before(async () => {
@@ -252,14 +261,15 @@ describe("security operations through the admin API (two replicas on one Redis)"
     assert.equal(note.data.action, "deploy");
     assert.equal(note.data.resource_id, "model:t-model");
     assert.deepEqual(receiver.bad, [], "every delivery carries a valid signature");
-    const pending = await b.get(`/admin/approvals?status=pending&session=${encodeURIComponent(s)}`, ADMIN);
+    assert.equal((await b.get(`/admin/approvals?status=pending`, APPROVER)).status, 403, "listing needs the auditor role");
+    const pending = await b.get(`/admin/approvals?status=pending&session=${encodeURIComponent(s)}`, AUDITOR);
     assert.equal(pending.status, 200);
     assert.deepEqual(pending.body.items.map((x: any) => x.id), [id]);
     const item = pending.body.items[0];
     assert.equal(item.requester, "t:agent");
     assert.deepEqual(item.chain, ["t:owner"]);
     assert.ok(item.reasons.length > 0);
-    assert.equal((await b.post(`/admin/approvals/${id}/grant`, { approver: { id: "t:approver" } }, ADMIN)).status, 200);
+    assert.equal((await b.post(`/admin/approvals/${id}/grant`, {}, APPROVER)).status, 200);
     const again = await a.post("/decide", deploy(s, id), PEP);
     assert.equal(again.body.decision, "allow", JSON.stringify(again.body.reasons));
     await until("consumed", async () => (await a.get(`/admin/approvals?status=consumed&session=${encodeURIComponent(s)}`, ADMIN)).body.items.length === 1);
@@ -278,9 +288,11 @@ describe("security operations through the admin API (two replicas on one Redis)"
     const open = await b.get(`/admin/reviews?status=open&principal=t:agent`, ADMIN);
     assert.ok(open.body.items.some((r: any) => r.id === ob.review_id));
     assert.ok(!JSON.stringify(open.body).includes("ghp_"), "no content in a review item");
-    const done = await b.post(`/admin/reviews/${ob.review_id}/resolve`, { verdict: "benign", note: "test token", actor: "op-1" }, ADMIN);
+    assert.equal((await b.post(`/admin/reviews/${ob.review_id}/resolve`, { verdict: "benign" }, AUDITOR)).status, 403, "resolving needs the approver role");
+    const done = await b.post(`/admin/reviews/${ob.review_id}/resolve`, { verdict: "benign", note: "test token" }, APPROVER);
     assert.equal(done.status, 200);
     assert.equal(done.body.verdict, "benign");
+    assert.equal(done.body.resolved_by, "t:approver");
     assert.equal((await b.post(`/admin/reviews/${ob.review_id}/resolve`, { verdict: "violation" }, ADMIN)).status, 409);
     assert.equal((await b.get(`/admin/reviews/${ob.review_id}`, ADMIN)).body.status, "resolved");
     await b.app.evidence.flush();
@@ -357,7 +369,8 @@ describe("security operations through the admin API (two replicas on one Redis)"
     const s1 = sid("p1");
     await a.post("/decide", read(s1, `cred-p-${process.pid}`), PEP);
     await a.app.operations.settle();
-    const r = await b.post("/admin/principals/t:agent/terminate-sessions", { reason: "incident" }, ADMIN);
+    assert.equal((await b.post("/admin/principals/t:agent/terminate-sessions", { reason: "incident" }, AUDITOR)).status, 403, "needs the responder role");
+    const r = await b.post("/admin/principals/t:agent/terminate-sessions", { reason: "incident" }, RESPONDER);
     assert.equal(r.status, 200);
     assert.ok(r.body.sessions_terminated.includes(s1));
     const r2 = await b.post("/admin/principals/t:agent/terminate-sessions", { reason: "incident" }, ADMIN);
