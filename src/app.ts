@@ -24,6 +24,14 @@ import type { PolicyHolder } from "./policy/policy-holder.js";
 import { startPolicy } from "./policy/start-policy.js";
 import { createMemoryStore } from "./session/memory-store.js";
 import { createRedisStore } from "./session/redis-store.js";
+import { createMemoryOpsStore } from "./session/ops-memory.js";
+import { createRedisOpsStore } from "./session/ops-redis.js";
+import type { OpsStore } from "./decision/operations.js";
+import type { LedgerClient } from "./session/redis-client.js";
+import { createFileOutbox } from "./notify/outbox-store.js";
+import { createRedisOutbox } from "./notify/redis-outbox.js";
+import { createWebhookDispatcher, type WebhookDispatcher } from "./notify/webhook-dispatcher.js";
+import { createOperations, type Operations } from "./notify/operations.js";
 
 /** A built, not yet listening, Custos. */
 export interface App {
@@ -41,6 +49,11 @@ export interface App {
   logger: Logger;
   decide: Decide;
   evidence: Evidence;
+  /** The queues, inventory and blast radius. */
+  ops: OpsStore;
+  operations: Operations;
+  /** The webhook dispatcher, when CUSTOS_WEBHOOK_URL is set. */
+  webhooks: WebhookDispatcher | null;
   /** Stops accepting work, finishes in-flight requests, flushes the decision log, closes the store. */
   close(): Promise<void>;
 }
@@ -87,7 +100,35 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     onError: (err) => logger.error("decision log write failed", { event: "audit_error", error: err.message }),
   });
   const evidence = createEvidence({ log, statusOf: recordStatus, logger, metrics });
-  const sink = evidence.decision.bind(evidence);
+
+  // Operations: on the ledger's own Redis connection when there is one (its keys under the same prefix).
+  const redisClient = store.kind === "redis" ? ((store as { client?: LedgerClient }).client ?? null) : null;
+  const opsOptions = { sessionTtlSeconds: session.sessionTtlSeconds, inventoryTtlSeconds: config.operations.inventoryTtlSeconds, clock };
+  const ops = redisClient
+    ? createRedisOpsStore(redisClient, store, { ...opsOptions, keyPrefix: redis?.keyPrefix })
+    : createMemoryOpsStore(store, opsOptions);
+  // One dispatcher per process; with Redis the outbox is shared and its claims leased, so one worker delivers each.
+  const webhooks = config.notify.url
+    ? createWebhookDispatcher({
+        url: config.notify.url,
+        secret: config.notify.secret,
+        format: config.notify.format,
+        store: redisClient
+          ? createRedisOutbox(redisClient, { keyPrefix: redis?.keyPrefix })
+          : createFileOutbox({ path: config.audit.path ? `${config.audit.path}.outbox.json` : null }),
+        onResult: (result) => metrics.webhookDeliveries.inc({ result }),
+      })
+    : null;
+  webhooks?.start();
+  const operations = createOperations({ ops, ledger: store, dispatcher: webhooks, metrics, logger, clock, inventoryTtlSeconds: config.operations.inventoryTtlSeconds, sessionTtlSeconds: session.sessionTtlSeconds });
+  metrics.setQueueSource({
+    approvalsPending: () => ops.countPendingApprovals(Math.floor(clock() / 1000)),
+    reviewsOpen: () => ops.countOpenReviews(Math.floor(clock() / 1000)),
+  });
+  const sink = (record: Parameters<typeof evidence.decision>[0]) => {
+    evidence.decision(record);
+    operations.decision(record);
+  };
   const current = () => policy.current();
 
   // Trusted issuers: their JWKS files are read (and URLs first fetched) now, so a broken configuration stops start-up.
@@ -106,16 +147,23 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     logger, metrics, policy, store, decide, authzen, clock, loopbackOnly: overrides.loopbackOnly === true,
     ...(bridge ? { metricsText: bridge.metrics(metrics.registry, metricsError), afterReload: () => bridge.broadcastReload() } : {}),
     dataApi: createDataApi({ policy: current, sink, clock, inspector }),
-    onAdminAction: (action) => evidence.admin(action),
+    onAdminAction: (action) => {
+      evidence.admin(action);
+      operations.admin(action);
+    },
+    operations: { ops, terminateSessions: operations.terminateSessions },
   });
 
   let closing: Promise<void> | null = null;
   return {
-    server: http.server, router: http.router, policy, store, metrics, logger, decide, evidence,
+    server: http.server, router: http.router, policy, store, metrics, logger, decide, evidence, ops, operations, webhooks,
     close() {
       closing ??= (async () => {
         stopWatching();
         await http.close();
+        await operations.settle();
+        await webhooks?.stop();
+        await ops.close();
         await evidence.close();
         await store.close();
       })();

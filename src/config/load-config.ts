@@ -27,6 +27,9 @@ export interface Config {
   /** `issuer` null: derived from the listening address (`http://<HOST>:<PORT>`). */
   authzen: { issuer: string | null; entrypoint: string };
   log: { level: "error" | "warn" | "info" | "debug" };
+  /** `url` null: no notifications. */
+  notify: { url: string | null; secret: string | null; format: "custos" | "slack" };
+  operations: { inventoryTtlSeconds: number };
 }
 
 const specs = Object.entries(SETTINGS) as [SettingKey, SettingSpec][];
@@ -125,6 +128,8 @@ export function loadConfig(env: Record<string, string | undefined>, cores = 1): 
     if (!(workers >= 1 && workers <= 256)) errors.push({ field: "CUSTOS_WORKERS", message: messageOf(SETTINGS.workers) });
     else if (workers > 1 && !redisUrl) errors.push({ field: "CUSTOS_WORKERS", message: "more than 1 worker needs REDIS_URL (in-memory state is per process)" });
   }
+  const webhook = str("webhookUrl");
+  if (webhook !== null && !isHttpUrl(webhook)) errors.push({ field: "CUSTOS_WEBHOOK_URL", message: "must be an http(s) URL" });
   if (errors.length > 0) {
     throw new CustosError("config_invalid", `invalid configuration: ${errors.map((e) => `${e.field} ${e.message}`).join("; ")}`, { errors });
   }
@@ -145,5 +150,16 @@ export function loadConfig(env: Record<string, string | undefined>, cores = 1): 
     inspect: { fingerprintKey: str("fingerprintKey") },
     authzen: { issuer: issuer === null ? null : issuer.replace(/\/+$/, ""), entrypoint: str("authzenEntrypoint") as string },
     log: { level: str("logLevel") as Config["log"]["level"] },
+    notify: { url: webhook, secret: str("webhookSecret"), format: str("webhookFormat") as "custos" | "slack" },
+    operations: { inventoryTtlSeconds: num("inventoryTtlSeconds") },
   });
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const u = new URL(text);
+    return (u.protocol === "http:" || u.protocol === "https:") && u.username === "" && u.password === "";
+  } catch {
+    return false;
+  }
 }

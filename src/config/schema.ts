@@ -145,6 +145,33 @@ export const SETTINGS = {
     default: undefined,
     description: "PEM CA bundle: require a client certificate signed by it (mutual TLS); the PEP's name is the certificate's subject CN.",
   },
+  webhookUrl: {
+    env: "CUSTOS_WEBHOOK_URL",
+    type: "string",
+    default: undefined,
+    description: "Receiver of the notifications (`approval.requested`, `review.opened`, `session.terminated`, `principal.flagged`, `credential.revoked`): an http(s) URL; they wait in an outbox (Redis with `REDIS_URL`, else a file beside the decision log) until it answers 2xx. Unset: no notifications.",
+  },
+  webhookSecret: {
+    env: "CUSTOS_WEBHOOK_SECRET",
+    type: "string",
+    default: undefined,
+    description: "HMAC-SHA256 key of the `Custos-Signature: t=<unix>,v1=<hex>` header over `<t>.<body>`; unset: unsigned.",
+  },
+  webhookFormat: {
+    env: "CUSTOS_WEBHOOK_FORMAT",
+    type: "enum",
+    values: ["custos", "slack"],
+    default: "custos",
+    description: "Notification body: `custos` (`{id, type, time, data}`) or `slack` (an incoming-webhook `{text, custos}`).",
+  },
+  inventoryTtlSeconds: {
+    env: "CUSTOS_INVENTORY_TTL_SECONDS",
+    type: "integer",
+    default: 2592000,
+    min: 60,
+    max: 31536000,
+    description: "Retention of the operations indexes: the identity inventory, credential usage (blast radius) and review items.",
+  },
   logLevel: {
     env: "LOG_LEVEL",
     type: "enum",

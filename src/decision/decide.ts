@@ -226,6 +226,9 @@ export function createDecider(deps: DeciderDeps): Decide {
           };
           obligations.push({ type: "approval", approval_id: newApproval.id, expires_at: new Date(newApproval.expires_at * 1000).toISOString() });
         }
+      } else if (o.type === "review") {
+        // Every review obligation is a stored review item (the operations store, from the evidence fan-out).
+        obligations.push({ type: "review", review_id: `rev-${randomUUID()}` });
       } else {
         obligations.push(o as Obligation);
       }
@@ -305,9 +308,10 @@ export function createDecider(deps: DeciderDeps): Decide {
       },
     };
     if (options.explain) outcome.explain = { entrypoint: GOVERNANCE_ENTRYPOINT, input, output: raw };
-    return record(outcome, evalMs, applied ? applied.terminatedNow : false);
+    const created = newApproval && applied && answerObligations.some((o) => o.type === "approval" && o.approval_id === newApproval.id) ? newApproval.id : null;
+    return record(outcome, evalMs, applied ? applied.terminatedNow : false, created, applied?.consumed === true ? consume : null);
 
-    function record(o: DecideOutcome, evaluationMs: number, endedSession = false): DecideOutcome {
+    function record(o: DecideOutcome, evaluationMs: number, endedSession = false, approvalCreated: string | null = null, approvalConsumed: string | null = null): DecideOutcome {
       // Evidence never holds content values: the text becomes a keyed digest, and tool-argument strings with
       // findings are redacted the way the redact obligation would.
       let req = withoutText(request) as unknown as Record<string, unknown>;
@@ -330,6 +334,8 @@ export function createDecider(deps: DeciderDeps): Decide {
         event: request.event,
         timings: { inspect_ms: inspectMs, eval_ms: evaluationMs },
         ...(endedSession ? { session_terminated: true as const } : {}),
+        ...(approvalCreated ? { approval_created: approvalCreated } : {}),
+        ...(approvalConsumed ? { approval_consumed: approvalConsumed } : {}),
       });
       return o;
     }

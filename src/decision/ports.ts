@@ -226,6 +226,10 @@ export interface DecisionRecord {
   timings: { inspect_ms: number; eval_ms: number };
   /** Present when this decision terminated its session (it was not terminated before). */
   session_terminated?: true;
+  /** The id of the pending approval this decision created (not one it reused). */
+  approval_created?: string;
+  /** The id of the granted approval this decision used up. */
+  approval_consumed?: string;
 }
 
 /** Receives every decision; must not throw and must not block (buffer, then write). */

@@ -42,7 +42,7 @@ export interface Reason {
 
 export type Obligation =
   | { type: "redact"; text?: string; arguments?: Record<string, unknown> }
-  | { type: "review" }
+  | { type: "review"; review_id?: string }
   | { type: "approval"; approval_id: string; expires_at: string }
   | { type: "session_termination" };
 

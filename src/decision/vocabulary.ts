@@ -40,6 +40,8 @@ export const ADMIN_ACTIONS = [
   "approval.grant",
   "approval.deny",
   "bundle.reload",
+  "review.resolve",
+  "principal.terminate_sessions",
 ] as const;
 export type AdminActionName = (typeof ADMIN_ACTIONS)[number];
 

@@ -22,7 +22,7 @@ import { createAuthenticator, createRateLimiter, isLoopback, loadPepTokens } fro
 import { createEmbeddedRouter, createExpressApp, type ExpressAppDeps } from "./express-app.js";
 import { guard, type GuardDeps } from "./guard.js";
 import { statusOf } from "./respond.js";
-import { createAdminRouter } from "./routes/admin.js";
+import { createAdminRouter, type AdminOperations } from "./routes/admin.js";
 import { AUTHZEN_PATHS, createAuthzenHandlers } from "./routes/authzen.js";
 import { dataApiRoute, DATA_API_PREFIX } from "./routes/data-api.js";
 import { decideRoute } from "./routes/decide.js";
@@ -51,6 +51,8 @@ export interface HttpParts {
   authzen: AuthzenService;
   dataApi: ReturnType<typeof createDataApi>;
   onAdminAction: (action: AdminAction) => void;
+  /** The operations routes of the admin API (queues, inventory, blast radius). */
+  operations?: AdminOperations;
   clock: () => number;
   /** The host app of `router` listens on loopback only, so the router may serve unauthenticated decisions. */
   loopbackOnly: boolean;
@@ -126,6 +128,7 @@ export async function createHttp(config: HttpSections, parts: HttpParts): Promis
     },
     onAction: parts.onAdminAction,
     clock: parts.clock,
+    ...(parts.operations ? { operations: parts.operations } : {}),
   });
   const deps: ExpressAppDeps = {
     admin,

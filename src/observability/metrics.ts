@@ -18,8 +18,16 @@ export interface Metrics {
   bundleInfo: Gauge<"revision">;
   bundleLoads: Counter<"result">;
   bundleLoadDuration: Histogram<string>;
+  /** Reason codes given, by code (codes outside the catalogue share one label value). */
+  reasons: Counter<"code">;
+  /** Pending approvals and open reviews, read from the operations store at each scrape. */
+  approvalsPending: Gauge<string>;
+  reviewsOpen: Gauge<string>;
+  webhookDeliveries: Counter<"result">;
   /** Marks `revision` as the active bundle (one series with value 1). */
   setActiveRevision(revision: string): void;
+  /** Where the queue gauges read their values (the operations store); unset, they stay 0. */
+  setQueueSource(source: { approvalsPending(): Promise<number>; reviewsOpen(): Promise<number> }): void;
 }
 
 /** Registers every metric, and the default process metrics, on `registry`. */
@@ -34,8 +42,45 @@ export function createMetrics(registry: Registry): Metrics {
     // Across cluster workers serving the same revision: still 1.
     aggregator: "max",
   });
+  let queues: { approvalsPending(): Promise<number>; reviewsOpen(): Promise<number> } | null = null;
+  // The store is shared by every worker and replica: across cluster workers the value is the same, hence max.
+  const approvalsPending = new Gauge({
+    name: "custos_approvals_pending",
+    help: "Approvals waiting for an approver (pending and unexpired).",
+    registers,
+    aggregator: "max",
+    async collect() {
+      if (queues) this.set(await queues.approvalsPending().catch(() => 0));
+    },
+  });
+  const reviewsOpen = new Gauge({
+    name: "custos_reviews_open",
+    help: "Review items not yet resolved.",
+    registers,
+    aggregator: "max",
+    async collect() {
+      if (queues) this.set(await queues.reviewsOpen().catch(() => 0));
+    },
+  });
   return {
     registry,
+    reasons: new Counter({
+      name: "custos_reasons_total",
+      help: "Reason codes given in decisions, by code (codes outside the catalogue are counted as OTHER).",
+      labelNames: ["code"],
+      registers,
+    }),
+    approvalsPending,
+    reviewsOpen,
+    webhookDeliveries: new Counter({
+      name: "custos_webhook_deliveries_total",
+      help: "Webhook delivery attempts, by result (delivered, failed).",
+      labelNames: ["result"],
+      registers,
+    }),
+    setQueueSource(source) {
+      queues = source;
+    },
     decisions: new Counter({
       name: "custos_decisions_total",
       help: "Decisions made, by decision and event type.",

@@ -4,6 +4,7 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from "express";
 import { CustosError } from "../../errors.js";
 import type { SessionStore } from "../../decision/ports.js";
+import { MAX_PAGE_LIMIT, decodeCursor, type OpsStore, type PageQuery } from "../../decision/operations.js";
 import { DEFAULT_REVOCATION_TTL_SECONDS, SEVERITIES, type AdminAction, type Severity } from "../../decision/vocabulary.js";
 import { can, type AuthenticateOperator, type Operator, type Role } from "../../identity/index.js";
 import { compileValidator } from "../../validation.js";
@@ -18,6 +19,51 @@ export interface AdminDeps {
   reload: () => Promise<{ ok: boolean; revision: string | null; error?: CustosError }>;
   onAction: (action: AdminAction) => void;
   clock: () => number;
+  /** The queues, inventory and blast radius; absent: those routes answer 404. */
+  operations?: AdminOperations;
+}
+
+/** What the operations routes need: the operations store and the mass termination of sessions. */
+export interface AdminOperations {
+  ops: OpsStore;
+  terminateSessions(of: { principal: string } | { credential: string }, reason: string, actor: string): Promise<string[]>;
+}
+
+/** Query parameters of the list routes: each at most once, bounded, and only those the route names. */
+function queryOf(req: Request, allowed: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.query)) {
+    if (!allowed.includes(name)) throw badQuery(name, `unknown parameter; use ${allowed.join(", ")}`);
+    if (typeof value !== "string") throw badQuery(name, "must be given once, as a string");
+    if (value.length > 2048) throw badQuery(name, "is longer than 2048 characters");
+    out[name] = value;
+  }
+  return out;
+}
+function badQuery(field: string, message: string): CustosError {
+  return new CustosError("invalid_request", `query parameter ${field} ${message}`, { errors: [{ field, message }] });
+}
+function oneOf<T extends string>(q: Record<string, string>, name: string, values: readonly T[]): T | undefined {
+  const v = q[name];
+  if (v === undefined) return undefined;
+  if (!(values as readonly string[]).includes(v)) throw badQuery(name, `must be one of ${values.join(", ")}`);
+  return v as T;
+}
+function pageOf(q: Record<string, string>): PageQuery {
+  let limit = 100;
+  if (q.limit !== undefined) {
+    if (!/^\d{1,4}$/.test(q.limit) || Number(q.limit) < 1 || Number(q.limit) > MAX_PAGE_LIMIT) throw badQuery("limit", `must be an integer from 1 to ${MAX_PAGE_LIMIT}`);
+    limit = Number(q.limit);
+  }
+  const cursor = q.cursor ?? null;
+  if (cursor !== null && decodeCursor(cursor) === null) throw badQuery("cursor", "is not a cursor of this list");
+  return { limit, cursor };
+}
+function idOf(q: Record<string, string>, name: string): string | undefined {
+  const v = q[name];
+  if (v === undefined) return undefined;
+  if (v.length === 0 || v.length > 256) throw badQuery(name, "must be 1 to 256 characters");
+  return v;
 }
 
 /** The authenticated operator of an admin request (set by the admin router's first middleware). */
@@ -49,8 +95,8 @@ const validateResume = compileValidator<{ reason?: string }>(
   { type: "object", properties: { reason: text(1024) } },
   "resume request",
 );
-const validateRevoke = compileValidator<{ reason: string; ttl_seconds?: number }>(
-  { type: "object", required: ["reason"], properties: { reason: text(1024), ttl_seconds: ttl } },
+const validateRevoke = compileValidator<{ reason: string; ttl_seconds?: number; terminate_sessions?: boolean }>(
+  { type: "object", required: ["reason"], properties: { reason: text(1024), ttl_seconds: ttl, terminate_sessions: { type: "boolean" } } },
   "revoke request",
 );
 const validateSignal = compileValidator<{ kind: string; severity: Severity; ttl_seconds: number }>(
@@ -60,6 +106,10 @@ const validateSignal = compileValidator<{ kind: string; severity: Severity; ttl_
     properties: { kind: text(128), severity: { enum: SEVERITIES }, ttl_seconds: ttl },
   },
   "signal request",
+);
+const validateResolve = compileValidator<{ verdict: "benign" | "violation"; note?: string }>(
+  { type: "object", required: ["verdict"], properties: { verdict: { enum: ["benign", "violation"] }, note: text(4096) } },
+  "resolve request",
 );
 // `approver` may only repeat the authenticated operator's id (older clients sent it); its groups are ignored: an
 // approver's groups are the operators file's.
@@ -110,8 +160,72 @@ export function createAdminRouter(deps: AdminDeps): Router {
   });
   router.use(express.json({ limit: "64kb", type: ["application/json", "application/*+json"] }));
   const body = (req: Request): unknown => req.body ?? {};
+  const operations = (): AdminOperations => {
+    if (!deps.operations) throw new CustosError("not_found", "the operations store is not configured");
+    return deps.operations;
+  };
+  const nowS = () => Math.floor(clock() / 1000);
   const param = (req: Request): string => String(req.params.id);
 
+  router.get("/approvals", requireRole("auditor"), async (req, res) => {
+    const q = queryOf(req, ["status", "principal", "session", "limit", "cursor"]);
+    const status = oneOf(q, "status", ["pending", "granted", "denied", "consumed", "expired"] as const);
+    const principal = idOf(q, "principal");
+    const session = idOf(q, "session");
+    res.json(await operations().ops.listApprovals({ ...(status ? { status } : {}), ...(principal ? { principal } : {}), ...(session ? { session } : {}) }, pageOf(q), nowS()));
+  });
+  router.get("/reviews", requireRole("auditor"), async (req, res) => {
+    const q = queryOf(req, ["status", "code", "principal", "limit", "cursor"]);
+    const status = oneOf(q, "status", ["open", "resolved"] as const);
+    const code = idOf(q, "code");
+    const principal = idOf(q, "principal");
+    res.json(await operations().ops.listReviews({ ...(status ? { status } : {}), ...(code ? { code } : {}), ...(principal ? { principal } : {}) }, pageOf(q), nowS()));
+  });
+  router.get("/reviews/:id", requireRole("auditor"), async (req, res) => {
+    const item = await operations().ops.getReview(param(req), nowS());
+    if (!item) throw new CustosError("resource_not_found", "no such review (unknown or past its retention)");
+    res.json(item);
+  });
+  router.post("/reviews/:id/resolve", requireRole("approver"), async (req, res) => {
+    const b = validateResolve(body(req));
+    const who = operatorOf(res).id;
+    const now = nowS();
+    const item = await operations().ops.resolveReview(param(req), b.verdict, b.note ?? null, who, now);
+    if (!item) throw new CustosError("resource_not_found", "no such review (unknown or past its retention)");
+    // A retry of the same resolution by the same operator within the same second answers like the first.
+    const ours = item.verdict === b.verdict && item.resolved_by === who && item.resolved_at === now;
+    if (!ours) throw new CustosError("conflict", "review is already resolved");
+    deps.onAction({ action: "review.resolve", actor: who, target: param(req), reason: b.note ?? null, details: { verdict: b.verdict, decision_id: item.decision_id } });
+    res.json(item);
+  });
+  router.get("/sessions", requireRole("auditor"), async (req, res) => {
+    const q = queryOf(req, ["status", "min_risk", "principal", "limit", "cursor"]);
+    const status = oneOf(q, "status", ["active", "terminated"] as const);
+    const principal = idOf(q, "principal");
+    let minRisk: number | undefined;
+    if (q.min_risk !== undefined) {
+      minRisk = Number(q.min_risk);
+      if (!/^-?\d{1,9}(\.\d{1,6})?$/.test(q.min_risk) || !Number.isFinite(minRisk)) throw badQuery("min_risk", "must be a number");
+    }
+    res.json(await operations().ops.listSessions({ ...(status ? { status } : {}), ...(minRisk !== undefined ? { minRisk } : {}), ...(principal ? { principal } : {}) }, pageOf(q), nowS()));
+  });
+  router.get("/principals", requireRole("auditor"), async (req, res) => {
+    const q = queryOf(req, ["registered", "limit", "cursor"]);
+    const registered = oneOf(q, "registered", ["true", "false"] as const);
+    res.json(await operations().ops.listPrincipals(registered === undefined ? {} : { registered: registered === "true" }, pageOf(q), nowS()));
+  });
+  router.get("/credentials/:id/usage", requireRole("auditor"), async (req, res) => {
+    const usage = await operations().ops.credentialUsage(param(req), nowS());
+    if (!usage) throw new CustosError("resource_not_found", "the credential was not seen within the retention");
+    res.json(usage);
+  });
+  router.post("/principals/:id/terminate-sessions", requireRole("responder"), async (req, res) => {
+    const b = validateTerminate(body(req));
+    const who = operatorOf(res).id;
+    const ended = await operations().terminateSessions({ principal: param(req) }, b.reason, who);
+    deps.onAction({ action: "principal.terminate_sessions", actor: who, target: param(req), reason: b.reason, details: { sessions_terminated: ended.length } });
+    res.json({ principal: param(req), sessions_terminated: ended });
+  });
   router.get("/sessions/:id", requireRole("auditor"), async (req: Request, res: Response) => {
     res.json(await deps.store.getSession(param(req)));
   });
@@ -134,9 +248,15 @@ export function createAdminRouter(deps: AdminDeps): Router {
   router.post("/credentials/:id/revoke", requireRole("responder"), async (req, res) => {
     const b = validateRevoke(body(req));
     const ttlSeconds = b.ttl_seconds ?? DEFAULT_REVOCATION_TTL_SECONDS;
+    const who = operatorOf(res).id;
     await deps.store.revokeCredential(param(req), b.reason, ttlSeconds, clock());
-    deps.onAction({ action: "credential.revoke", actor: operatorOf(res).id, target: param(req), reason: b.reason, details: { ttl_seconds: ttlSeconds } });
-    res.json({ credential: param(req), revoked: true, ttl_seconds: ttlSeconds });
+    // Revoked first, so no new decision of the credential passes while its sessions are being ended.
+    const ended = b.terminate_sessions ? await operations().terminateSessions({ credential: param(req) }, b.reason, who) : null;
+    deps.onAction({
+      action: "credential.revoke", actor: who, target: param(req), reason: b.reason,
+      details: { ttl_seconds: ttlSeconds, ...(ended ? { sessions_terminated: ended.length } : {}) },
+    });
+    res.json({ credential: param(req), revoked: true, ttl_seconds: ttlSeconds, ...(ended ? { sessions_terminated: ended } : {}) });
   });
   router.post("/principals/:id/signals", requireRole("responder"), async (req, res) => {
     const b = validateSignal(body(req));
@@ -196,6 +316,14 @@ export function createAdminRouter(deps: AdminDeps): Router {
 
 /** Every admin route and its method (GET routes answer HEAD too). */
 const ADMIN_ROUTES: readonly (readonly [string, "GET" | "POST"])[] = [
+  ["/approvals", "GET"],
+  ["/reviews", "GET"],
+  ["/reviews/:id", "GET"],
+  ["/reviews/:id/resolve", "POST"],
+  ["/sessions", "GET"],
+  ["/principals", "GET"],
+  ["/credentials/:id/usage", "GET"],
+  ["/principals/:id/terminate-sessions", "POST"],
   ["/sessions/:id", "GET"],
   ["/sessions/:id/terminate", "POST"],
   ["/sessions/:id/resume", "POST"],

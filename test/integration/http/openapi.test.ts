@@ -59,6 +59,17 @@ test("responses of /decide, health, metrics and the admin API conform to the Ope
   await post(`/admin/approvals/${id}/deny`, {}, ADMIN);
   await get(`/admin/approvals/apr-missing`, ADMIN);
   await post("/admin/bundle/reload", {}, ADMIN);
+  await svc.app.operations.settle();
+  await get("/admin/approvals?status=pending&limit=5", ADMIN);
+  await get("/admin/approvals?limit=0", ADMIN);
+  await get("/admin/reviews?status=open", ADMIN);
+  await get("/admin/reviews/rev-missing", ADMIN);
+  await post("/admin/reviews/rev-missing/resolve", { verdict: "benign" }, ADMIN);
+  await get("/admin/sessions?status=active&min_risk=0", ADMIN);
+  await get("/admin/principals?registered=false", ADMIN);
+  await get("/admin/credentials/key-1/usage", ADMIN);
+  await post("/admin/principals/t:agent/terminate-sessions", { reason: "test" }, ADMIN);
+  await post("/admin/credentials/key-2/revoke", { reason: "leaked", terminate_sessions: true }, ADMIN);
   await get("/admin/sessions/x");
   assert.ok(checked.length >= 19);
 });
