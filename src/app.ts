@@ -10,12 +10,13 @@ import { createEvidence, openAuditLog, type Evidence } from "./audit/index.js";
 import { createWorkerBridge, type PrimaryChannel } from "./cluster/worker-bridge.js";
 import type { Config } from "./config/load-config.js";
 import { createDecider, type Decide } from "./decision/decide.js";
+import { CustosError } from "./errors.js";
 import type { SessionStore } from "./decision/ports.js";
 import type { IdentityVerifier } from "./decision/verified-identity.js";
 import { createHttp } from "./http/create-http.js";
 import { contradictions, createTokenVerifier, loadIssuersFile } from "./identity/index.js";
 import { recordStatus } from "./http/respond.js";
-import { createInspector } from "./inspect/index.js";
+import { createInspector, Re2RuleError, SecretRulesError, startOperatorInspector, type Inspector } from "./inspect/index.js";
 import { createAuthzenService } from "./interop/authzen-service.js";
 import { createDataApi } from "./interop/data-api.js";
 import { createLogger, type Logger } from "./observability/logger.js";
@@ -91,7 +92,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const store = overrides.store ?? (redis ? createRedisStore({ ...redis, ...session, onError, onWarning }) : createMemoryStore({ ...session, clock }));
 
   const fingerprintKey = config.inspect.fingerprintKey ?? randomBytes(32).toString("hex");
-  const inspector = createInspector({ fingerprintKey });
+  const inspector = startInspector(config, fingerprintKey, logger);
   // A cluster worker hands its records to the primary; one process seals them in a thread when a core is left over.
   const log = await openAuditLog({
     path: config.audit.path,
@@ -160,6 +161,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     close() {
       closing ??= (async () => {
         stopWatching();
+        inspector.stop();
         await http.close();
         await operations.settle();
         await webhooks?.stop();
@@ -170,4 +172,25 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       return closing;
     },
   };
+}
+
+/** The built-in inspector, or with `CUSTOS_SECRET_RULES` the operator's rules beside it, reloaded when they change. */
+function startInspector(config: Config, fingerprintKey: string, logger: Logger): Inspector & { stop(): void } {
+  const path = config.inspect.secretRulesPath;
+  if (path === null) return { ...createInspector({ fingerprintKey }), stop: () => {} };
+  try {
+    return startOperatorInspector({
+      path,
+      fingerprintKey,
+      watchIntervalMs: config.policy.watchIntervalMs,
+      onLoad: (o) => {
+        if (o.ok) logger.info("secret rules reloaded", { event: "secret_rules_loaded", rules: o.rules });
+        else logger.warn("secret rules not reloaded; the rules in force stay", { event: "secret_rules_invalid", error: o.error.message });
+      },
+    });
+  } catch (err) {
+    if (!(err instanceof SecretRulesError) && !(err instanceof Re2RuleError)) throw err;
+    const message = `secret rules file ${(err as Error).message}`;
+    throw new CustosError("config_invalid", `invalid configuration: CUSTOS_SECRET_RULES ${message}`, { errors: [{ field: "CUSTOS_SECRET_RULES", message }] });
+  }
 }

@@ -23,7 +23,7 @@ export interface Config {
   pep: { tokensFile: string | null; rateLimit: number };
   tls: { cert: string; key: string; ca: string | null } | null;
   audit: { path: string | null };
-  inspect: { fingerprintKey: string | null };
+  inspect: { fingerprintKey: string | null; secretRulesPath: string | null };
   /** `issuer` null: derived from the listening address (`http://<HOST>:<PORT>`). */
   authzen: { issuer: string | null; entrypoint: string };
   log: { level: "error" | "warn" | "info" | "debug" };
@@ -147,7 +147,7 @@ export function loadConfig(env: Record<string, string | undefined>, cores = 1): 
     pep: { tokensFile: str("pepTokensFile"), rateLimit: num("pepRateLimit") },
     tls: str("tlsCert") ? { cert: str("tlsCert") as string, key: str("tlsKey") as string, ca: str("tlsCa") } : null,
     audit: { path: audit === "off" ? null : audit },
-    inspect: { fingerprintKey: str("fingerprintKey") },
+    inspect: { fingerprintKey: str("fingerprintKey"), secretRulesPath: str("secretRules") },
     authzen: { issuer: issuer === null ? null : issuer.replace(/\/+$/, ""), entrypoint: str("authzenEntrypoint") as string },
     log: { level: str("logLevel") as Config["log"]["level"] },
     notify: { url: webhook, secret: str("webhookSecret"), format: str("webhookFormat") as "custos" | "slack" },

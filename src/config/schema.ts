@@ -111,6 +111,12 @@ export const SETTINGS = {
     default: undefined,
     description: "Key of the HMAC that fingerprints content findings; unset: a random key per process (fingerprints then differ across restarts and replicas).",
   },
+  secretRules: {
+    env: "CUSTOS_SECRET_RULES",
+    type: "string",
+    default: undefined,
+    description: "A gitleaks TOML config (`.gitleaks.toml`: `[[rules]]` with `id`, `regex`, `keywords`, `entropy`, `secretGroup`, `[[rules.allowlists]]`, global `[allowlist]`) whose rules run beside the built-in ones, compiled with RE2 (linear time); a rule that is not RE2 syntax is refused naming it. Reloaded when the file changes (every `CUSTOS_WATCH_INTERVAL_MS`); a bad file keeps the rules in force.",
+  },
   pepTokensFile: {
     env: "CUSTOS_PEP_TOKENS_FILE",
     type: "string",

@@ -1,10 +1,11 @@
 // Turns rule data into ready-to-run matchers: compiled regexes, allowlists, validators and the shared keyword
 // scanner. Rules are checked here once, so a malformed rule fails at start, never during a request.
+import { RE2JS } from "re2js";
 import { charClassCount, shannonEntropy } from "./entropy.js";
 import { createKeywordScanner, type KeywordScanner } from "./keyword-scanner.js";
 import { analyzeRegex, UnsafeRuleError } from "./linear.js";
 import { GLOBAL_ALLOWLIST, SAMPLE_ALLOWLIST } from "./rules.js";
-import type { RuleSpec } from "./types.js";
+import type { Re2Allowlist, RuleSpec } from "./types.js";
 import { VALIDATORS } from "./validators.js";
 
 /** A rule ready to run. */
@@ -12,14 +13,24 @@ export interface CompiledRule {
   readonly spec: RuleSpec;
   /** Position in the rule list: lower wins an overlap. */
   readonly order: number;
-  /** The rule's regex with flags `g` and `d`. */
-  readonly regex: RegExp;
+  /** The rule's regex with flags `g` and `d` (`v8` rules), or null. */
+  readonly regex: RegExp | null;
+  /** The rule's RE2 program (`re2` rules), or null. */
+  readonly re2: RE2JS | null;
+  /** Number of capture groups of the rule's regex. */
+  readonly groups: number;
+  /** -1: the first group that matched something (gitleaks' default for an `re2` rule without `secretGroup`). */
   readonly secretGroup: number;
   readonly checkGroup: number;
   /** Indices of the rule's keywords in the scanner. */
   readonly keywordIds: readonly number[];
-  /** Judges a checked value (entropy, character classes, allowlists, validator); true keeps the match. */
-  readonly accepts: (value: string) => boolean;
+  /** True when the rule has no keyword: it runs on every text. */
+  readonly always: boolean;
+  /**
+   * Judges a checked value (entropy, character classes, allowlists, validator); true keeps the match. `re2`
+   * allowlists may also look at the whole match and its line.
+   */
+  readonly accepts: (value: string, match?: string, line?: string) => boolean;
   /** Regex tested on the text just before a match; a hit discards it. */
   readonly precededBy: RegExp | null;
 }
@@ -84,6 +95,70 @@ function analyseRule(spec: RuleSpec): RuleBounds {
   return { regex: main.stepsPerStart, allowlist, precededBy, checkedLength };
 }
 
+/** Longest RE2 regex source an `re2` rule may have (RE2's work is linear in the text times the program's size). */
+export const MAX_RE2_SOURCE = 4096;
+
+/** Thrown when an `re2` rule's regex is not RE2 syntax, or too large. */
+export class Re2RuleError extends Error {
+  constructor(
+    readonly rule: string,
+    readonly part: string,
+    problem: string,
+  ) {
+    super(`inspect rule ${rule}: ${part} ${problem}`);
+    this.name = "Re2RuleError";
+  }
+}
+
+/** Compiles an RE2 regex of rule `rule`, or throws `Re2RuleError` naming the rule and the part. */
+export function compileRe2(rule: string, part: string, source: string): RE2JS {
+  if (source.length === 0) throw new Re2RuleError(rule, part, "is empty");
+  if (source.length > MAX_RE2_SOURCE) throw new Re2RuleError(rule, part, `is longer than ${MAX_RE2_SOURCE} characters`);
+  try {
+    return RE2JS.compile(source);
+  } catch (err) {
+    throw new Re2RuleError(rule, part, `is not RE2 syntax (${(err as Error).message}); lookaround and backreferences have no linear-time form and are refused`);
+  }
+}
+
+function re2Test(re: RE2JS, text: string): boolean {
+  return re.matcher(text).find();
+}
+
+/** The judge of one gitleaks-style allowlist: true when it discards the match. */
+function re2AllowlistJudge(spec: RuleSpec, a: Re2Allowlist, i: number): (secret: string, match: string, line: string) => boolean {
+  const regexes = a.regexes.map((x, j) => compileRe2(spec.id, `allowlist ${i} regex ${j}`, x));
+  const stopwords = a.stopwords.map((w) => w.toLowerCase());
+  const values = new Set(a.values ?? []);
+  return (secret, match, line) => {
+    const target = a.regexTarget === "match" ? match : a.regexTarget === "line" ? line : secret;
+    const checks: boolean[] = [];
+    if (regexes.length > 0) checks.push(regexes.some((re) => re2Test(re, target)));
+    if (stopwords.length > 0) {
+      const lower = secret.toLowerCase();
+      checks.push(stopwords.some((w) => lower.includes(w)));
+    }
+    if (values.size > 0) checks.push(values.has(secret));
+    if (checks.length === 0) return false;
+    return a.condition === "and" ? !a.hasUnmatchable && checks.every(Boolean) : checks.some(Boolean);
+  };
+}
+
+/** Compiles an `re2` rule (no backtracking gate: the engine is linear by construction). */
+function compileRe2Rule(spec: RuleSpec, order: number, keywordIds: number[]): CompiledRule {
+  check(spec.window === undefined && spec.validate === undefined && !spec.flags && !spec.allowlist?.precededBy, spec, "an re2 rule takes no window, flags, validator or precededBy");
+  const re2 = compileRe2(spec.id, "regex", spec.regex);
+  const groups = re2.groupCount();
+  const secretGroup = spec.secretGroup ?? (groups > 0 ? -1 : 0);
+  check(secretGroup <= groups, spec, `secretGroup ${secretGroup} is out of range (the regex has ${groups} groups)`);
+  const judges = (spec.re2Allowlists ?? []).map((a, i) => re2AllowlistJudge(spec, a, i));
+  const accepts = (value: string, match = value, line = match): boolean => {
+    if (spec.entropy !== undefined && shannonEntropy(value) < spec.entropy) return false;
+    return !judges.some((j) => j(value, match, line));
+  };
+  return { spec, order, regex: null, re2, groups, secretGroup, checkGroup: secretGroup, keywordIds, always: keywordIds.length === 0, accepts, precededBy: null };
+}
+
 /** Compiles `specs` (in priority order); throws on a malformed rule. */
 export function compileRules(specs: readonly RuleSpec[]): CompiledRuleSet {
   const globalAllow = new RegExp(GLOBAL_ALLOWLIST.join("|"), "i");
@@ -95,10 +170,23 @@ export function compileRules(specs: readonly RuleSpec[]): CompiledRuleSet {
   const sharedChecked = new Set<number>();
 
   const rules = specs.map((spec, order): CompiledRule => {
-    check(/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(spec.id), spec, "id must be kebab-case");
+    const re2 = spec.engine === "re2";
+    check(re2 ? /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/.test(spec.id) : /^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(spec.id), spec, re2 ? "id must be 1-128 letters, digits, _ . : -" : "id must be kebab-case");
     check(!ids.has(spec.id), spec, "duplicate id");
     ids.add(spec.id);
-    check(spec.keywords.length > 0, spec, "needs at least one keyword");
+    check(re2 || spec.keywords.length > 0, spec, "needs at least one keyword");
+    if (re2) {
+      const keywordIds = spec.keywords.map((k) => {
+        const key = k.toLowerCase();
+        let id = keywordIndex.get(key);
+        if (id === undefined) {
+          id = keywordIndex.size;
+          keywordIndex.set(key, id);
+        }
+        return id;
+      });
+      return compileRe2Rule(spec, order, keywordIds);
+    }
     const bounds = checkRuleLinear(spec);
     const groups = groupCount(spec.regex);
     const secretGroup = spec.secretGroup ?? (groups > 0 ? 1 : 0);
@@ -144,9 +232,12 @@ export function compileRules(specs: readonly RuleSpec[]): CompiledRuleSet {
       spec,
       order,
       regex: new RegExp(spec.regex, `gd${spec.flags ?? ""}`),
+      re2: null,
+      groups,
       secretGroup,
       checkGroup,
       keywordIds,
+      always: false,
       accepts,
       precededBy: spec.allowlist?.precededBy ? new RegExp(spec.allowlist.precededBy, "i") : null,
     };

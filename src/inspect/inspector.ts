@@ -34,6 +34,9 @@ export class InspectLimitError extends CustosError {
   }
 }
 
+/** How far either side of a match an `re2` allowlist's line reaches. */
+const LINE_CONTEXT = 1024;
+
 /** Options of `createInspector`. */
 export interface InspectorOptions {
   /** Key of the HMAC-SHA256 fingerprints; keep it secret and stable so fingerprints correlate across decisions. */
@@ -68,7 +71,7 @@ export function createInspector(options: InspectorOptions): Inspector {
     const whole = lo === 0 && hi === text.length;
     const offset = whole ? 0 : Math.max(0, lo - 1);
     const subject = whole ? text : text.slice(offset, Math.min(text.length, hi + 1));
-    const re = rule.regex;
+    const re = rule.regex!;
     re.lastIndex = 0;
     for (let m = re.exec(subject); m !== null; m = re.exec(subject)) {
       if (m[0].length === 0) {
@@ -84,6 +87,39 @@ export function createInspector(options: InspectorOptions): Inspector {
       if (rule.precededBy?.test(text.slice(Math.max(0, start - CONTEXT_CHARS), start))) continue;
       if (++budget.candidates > MAX_CANDIDATES_PER_CALL) throw new InspectLimitError("findings", budget.field);
       out.push({ rule, start: offset + span[0], end: offset + span[1], value });
+    }
+  }
+
+  /** Runs an `re2` rule over the whole text (RE2: linear in the text by construction), adding what passes. */
+  function matchRe2(rule: CompiledRule, text: string, out: Candidate[]): void {
+    const m = rule.re2!.matcher(text);
+    while (m.find()) {
+      const start = m.start();
+      const end = m.end();
+      if (end === start) continue;
+      let g = rule.secretGroup;
+      if (g < 0) {
+        g = 0;
+        for (let i = 1; i <= rule.groups; i++) {
+          const v = m.group(i);
+          if (v !== null && v.length > 0) {
+            g = i;
+            break;
+          }
+        }
+      }
+      const value = m.group(g);
+      if (value === null || value.length === 0) continue;
+      const match = m.group(0) ?? "";
+      // The match's line, at most LINE_CONTEXT characters either side (so the work per match stays bounded).
+      const lo = Math.max(0, start - LINE_CONTEXT);
+      const before = text.slice(lo, start);
+      const after = text.slice(end, end + LINE_CONTEXT);
+      const nl = after.indexOf("\n");
+      const line = before.slice(before.lastIndexOf("\n") + 1) + match + (nl < 0 ? after : after.slice(0, nl));
+      if (!rule.accepts(value, match, line)) continue;
+      if (++budget.candidates > MAX_CANDIDATES_PER_CALL) throw new InspectLimitError("findings", budget.field);
+      out.push({ rule, start: m.start(g), end: m.end(g), value });
     }
   }
 
@@ -129,7 +165,11 @@ export function createInspector(options: InspectorOptions): Inspector {
     const hits = scanner.scan(text);
     const candidates: Candidate[] = [];
     for (const rule of rules) {
-      if (!anySeen(rule.keywordIds, hits.seen)) continue;
+      if (!rule.always && !anySeen(rule.keywordIds, hits.seen)) continue;
+      if (rule.re2) {
+        matchRe2(rule, text, candidates);
+        continue;
+      }
       if (!rule.spec.window) {
         matchRange(rule, text, 0, text.length, candidates);
         continue;

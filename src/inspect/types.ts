@@ -84,4 +84,30 @@ export interface RuleSpec {
    * a sequential filler); only masked values and template variables are let through. @default false
    */
   distinctive?: boolean;
+  /**
+   * The regex engine. `v8` (the built-in rules): JavaScript syntax, held to the static backtracking bound of
+   * `linear.ts`. `re2`: RE2 syntax (Go's, as gitleaks writes it), compiled with re2js, an automaton engine whose
+   * work is linear in the text by construction; such a rule runs over the whole text when a keyword occurs (or on
+   * every text when it has none), takes no `window`, `flags`, `validate` or `precededBy`, and its allowlists are
+   * `re2Allowlists`. @default "v8"
+   */
+  engine?: "v8" | "re2";
+  /** Allowlists of an `re2` rule, in gitleaks' form: any one that matches discards the match. */
+  re2Allowlists?: readonly Re2Allowlist[];
+}
+
+/** A gitleaks-style allowlist of an `re2` rule. */
+export interface Re2Allowlist {
+  /** `or`: any one check discards the match; `and`: all of them must. */
+  condition: "or" | "and";
+  /** What the regexes are tested on: the secret, the whole match, or the match's line. */
+  regexTarget: "secret" | "match" | "line";
+  /** RE2 regexes. */
+  regexes: readonly string[];
+  /** Case-insensitive substrings of the secret. */
+  stopwords: readonly string[];
+  /** Exact secrets (compared as written). */
+  values?: readonly string[];
+  /** The allowlist also names paths or commits, which never match content: under `and` it can never apply. */
+  hasUnmatchable?: boolean;
 }
