@@ -8,6 +8,7 @@ import data.custos.content
 import data.custos.credential
 import data.custos.delegation
 import data.custos.identity
+import data.custos.injection
 import data.custos.lib
 import data.custos.mtls
 import data.custos.purpose
@@ -16,7 +17,7 @@ import data.custos.scopes
 import data.custos.session
 import data.custos.tools
 
-base := ((((((((((identity.reasons | credential.reasons) | resource.reasons) | scopes.reasons) | delegation.reasons) | purpose.reasons) | classification.reasons) | tools.reasons) | mtls.reasons) | approval.reasons) | content.reasons) | session.reasons
+base := (((((((((((identity.reasons | credential.reasons) | resource.reasons) | scopes.reasons) | delegation.reasons) | purpose.reasons) | classification.reasons) | tools.reasons) | mtls.reasons) | approval.reasons) | content.reasons) | session.reasons) | injection.reasons
 
 points := lib.setting("risk_points")
 
@@ -74,6 +75,8 @@ needs contains "review" if {
 	r.effect == "escalate"
 }
 
+needs contains "review" if injection.review
+
 # Every escalation is held for a human: the service creates (or reuses) the approval bound to this request.
 needs contains "approval" if outcome == "escalate"
 
@@ -97,6 +100,7 @@ decision := {
 	"violation": violation,
 	"terminate": terminate == true,
 	"classification": classification_out,
+	"taint": injection.taint,
 }
 
 default terminate := false
