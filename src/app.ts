@@ -13,7 +13,7 @@ import { createDecider, type Decide } from "./decision/decide.js";
 import type { SessionStore } from "./decision/ports.js";
 import { createHttp } from "./http/create-http.js";
 import { recordStatus } from "./http/respond.js";
-import { createInspector } from "./inspect/index.js";
+import { createContentInspector, createInjectionDetector, createInspector } from "./inspect/index.js";
 import { createAuthzenService } from "./interop/authzen-service.js";
 import { createDataApi } from "./interop/data-api.js";
 import { createLogger, type Logger } from "./observability/logger.js";
@@ -76,7 +76,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const store = overrides.store ?? (redis ? createRedisStore({ ...redis, ...session, onError, onWarning }) : createMemoryStore({ ...session, clock }));
 
   const fingerprintKey = config.inspect.fingerprintKey ?? randomBytes(32).toString("hex");
-  const inspector = createInspector({ fingerprintKey });
+  const inspector = createContentInspector(createInspector({ fingerprintKey }), createInjectionDetector({ fingerprintKey }));
   // A cluster worker hands its records to the primary; one process seals them in a thread when a core is left over.
   const log = await openAuditLog({
     path: config.audit.path,

@@ -85,10 +85,14 @@ export type Decide = (request: DecideRequest, options?: DecideOptions) => Promis
  */
 export const MAX_FINDINGS_PER_REQUEST = 256;
 
-/** The strings of a request that content inspection reads: `data.text` and every string and key in `tool.arguments`. */
+/**
+ * The strings of a request that content inspection reads: `data.text`, the `content` of each turn of `data.messages`
+ * (`data.messages.<index>.content`) and every string and key in `tool.arguments`.
+ */
 export function inspectedFields(request: DecideRequest): { field: string; text: string }[] {
   const fields: { field: string; text: string }[] = [];
   if (typeof request.data?.text === "string") fields.push({ field: "data.text", text: request.data.text });
+  request.data?.messages?.forEach((m, i) => fields.push({ field: messageField(i), text: m.content }));
   if (request.tool?.arguments) {
     mapStrings(request.tool.arguments, "tool.arguments", 0, (field, text) => {
       fields.push({ field, text });
@@ -96,6 +100,19 @@ export function inspectedFields(request: DecideRequest): { field: string; text: 
     });
   }
   return fields;
+}
+
+/** The field name of the content of the `index`-th turn of `data.messages`. */
+function messageField(index: number): string {
+  return `data.messages.${index}.content`;
+}
+
+/** The conversation with each turn's content redacted of its findings (the inspector redacts only what it may). */
+function redactMessages(messages: NonNullable<NonNullable<DecideRequest["data"]>["messages"]>, findings: Finding[], inspector: ContentInspector) {
+  return messages.map((m, i) => {
+    const own = findings.filter((f) => f.location.field === messageField(i));
+    return own.length > 0 ? { role: m.role, content: inspector.redact(m.content, own) } : m;
+  });
 }
 
 /** A copy of the tool arguments in which each string with findings is replaced by its redacted form. */
@@ -197,6 +214,10 @@ export function createDecider(deps: DeciderDeps): Decide {
         if (typeof text === "string") redacted.text = deps.inspector.redact(text, own);
         if (request.tool?.arguments && findings.some((f) => f.location.field.startsWith("tool.arguments."))) {
           redacted.arguments = redactArguments(request.tool.arguments, findings, deps.inspector);
+        }
+        const messages = request.data?.messages;
+        if (messages && findings.some((f) => f.location.field.startsWith("data.messages."))) {
+          redacted.messages = redactMessages(messages, findings, deps.inspector);
         }
         obligations.push(redacted);
       } else if (o.type === "approval") {
@@ -307,9 +328,20 @@ export function createDecider(deps: DeciderDeps): Decide {
       if (request.tool?.arguments && findings.some((f) => f.location.field.startsWith("tool.arguments."))) {
         req = { ...req, tool: { ...request.tool, arguments: redactArguments(request.tool.arguments, findings, deps.inspector) } };
       }
+      // The conversation's turns keep their role and a keyed digest of their content.
       const text = request.data?.text;
+      const messages = request.data?.messages;
       const evidenceInput: Record<string, unknown> =
-        typeof text === "string" ? { ...req, data: { ...(req.data as object), text_digest: deps.textDigest(text) } } : req;
+        typeof text === "string" || messages
+          ? {
+              ...req,
+              data: {
+                ...(req.data as object),
+                ...(typeof text === "string" ? { text_digest: deps.textDigest(text) } : {}),
+                ...(messages ? { messages: messages.map((m) => ({ role: m.role, content_digest: deps.textDigest(m.content) })) } : {}),
+              },
+            }
+          : req;
       deps.sink({
         decision_id: o.body.decision_id,
         time: new Date(nowMs).toISOString(),

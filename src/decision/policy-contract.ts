@@ -15,11 +15,15 @@ function seconds(iso: string | undefined): number | undefined {
   return Number.isFinite(ms) ? Math.floor(ms / 1000) : undefined;
 }
 
-/** The request with `data.text` removed (the policy sees findings instead). */
+/**
+ * The request without its content: `data.text` removed and each turn of `data.messages` reduced to its role (the
+ * policy sees findings instead, located by turn: `data.messages.3.content`).
+ */
 export function withoutText(request: DecideRequest): DecideRequest {
-  if (request.data?.text === undefined) return request;
-  const { text: _text, ...data } = request.data;
-  return { ...request, data };
+  if (request.data?.text === undefined && request.data?.messages === undefined) return request;
+  const { text: _text, messages, ...rest } = request.data;
+  const data = messages ? { ...rest, messages: messages.map((m) => ({ role: m.role })) } : rest;
+  return { ...request, data: data as NonNullable<DecideRequest["data"]> };
 }
 
 /** What an approval for this request must be bound to. */

@@ -1,6 +1,6 @@
 // The decision request and response of DESIGN.md, as TypeScript types (request-schema.ts is the contract).
 import type { Classification, SessionState } from "./ports.js";
-import type { EventType, PrincipalType, Severity } from "./vocabulary.js";
+import type { EventType, MessageRole, PrincipalType, Severity } from "./vocabulary.js";
 
 export type { EventType, Severity };
 export type Decision = "allow" | "deny" | "escalate";
@@ -22,7 +22,14 @@ export interface DecideRequest {
   action?: string;
   resource?: { id?: string; type?: string };
   tool?: { server: string; name: string; arguments?: Record<string, unknown> };
-  data?: { classification?: Classification; labels?: string[]; text?: string; destination?: "internal" | "external" };
+  data?: {
+    classification?: Classification;
+    labels?: string[];
+    text?: string;
+    /** A conversation turn list (the shape AI gateways forward), inspected like `text`. */
+    messages?: { role: MessageRole; content: string }[];
+    destination?: "internal" | "external";
+  };
   purpose?: string;
   context?: {
     mtls?: boolean;
@@ -41,7 +48,7 @@ export interface Reason {
 }
 
 export type Obligation =
-  | { type: "redact"; text?: string; arguments?: Record<string, unknown> }
+  | { type: "redact"; text?: string; arguments?: Record<string, unknown>; messages?: { role: MessageRole; content: string }[] }
   | { type: "review" }
   | { type: "approval"; approval_id: string; expires_at: string }
   | { type: "session_termination" };

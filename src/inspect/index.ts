@@ -1,5 +1,6 @@
 // The content inspector's public surface: find secrets and personal data in request text, and redact them.
 export { checkRuleLinear, compileRules, type RuleBounds } from "./compile-rules.js";
+export { createContentInspector } from "./content-inspector.js";
 export { createInspector, InspectLimitError, MAX_CANDIDATES_PER_CALL, MAX_FINDINGS_PER_CALL, MAX_INSPECT_CHARS, type InspectorOptions } from "./inspector.js";
 export { analysisForm, analyzeRegex, MAX_STEPS_PER_START, UnsafeRuleError, type RegexBound } from "./linear.js";
 export { redact } from "./redact.js";
