@@ -3,7 +3,8 @@ import { randomUUID } from "node:crypto";
 import { CustosError } from "../errors.js";
 import { GOVERNANCE_ENTRYPOINT, type PolicyInstance } from "../policy/policy-engine.js";
 import { mapStrings } from "./content-strings.js";
-import { bindingOf, buildPolicyInput, readPolicyOutput, withoutText, type PolicyOutput } from "./policy-contract.js";
+import { crossSessionSettings, quotasFor } from "./cross-session.js";
+import { bindingOf, buildPolicyInput, higherClassification, readPolicyOutput, unionLabels, withoutText, type PolicyOutput } from "./policy-contract.js";
 import {
   emptySession,
   StateUnavailableError,
@@ -12,6 +13,7 @@ import {
   type ContentInspector,
   type DecisionSink,
   type Finding,
+  type PrincipalResult,
   type SessionState,
   type SessionStore,
   type StateSnapshot,
@@ -35,6 +37,9 @@ export const LEDGER_REASONS = {
   SESSION_TERMINATED: { severity: "high", controls: ["OWASP-ASI10", "NIST-CSF-RS.MI-01", "NIST-AI-RMF-MANAGE-2.4"] },
   RISK_THRESHOLD_EXCEEDED: { severity: "critical", controls: ["OWASP-ASI10", "NIST-CSF-DE.AE-02", "NIST-CSF-RS.MI-01", "NIST-AI-RMF-MANAGE-2.4"] },
   APPROVAL_INVALID: { severity: "high", controls: ["OWASP-ASI09", "NIST-CSF-PR.AA-05", "NIST-AI-RMF-MAP-3.5"] },
+  PRINCIPAL_FLAGGED: { severity: "critical", controls: ["OWASP-ASI10", "NIST-CSF-DE.CM-03", "NIST-CSF-RS.MI-01", "NIST-AI-RMF-MANAGE-2.4"] },
+  QUOTA_EXCEEDED: { severity: "medium", controls: ["OWASP-LLM10", "OWASP-NHI-05", "NIST-CSF-PR.IR-04", "NIST-AI-RMF-MANAGE-2.4"] },
+  CREDENTIAL_MISUSE: { severity: "critical", controls: ["OWASP-NHI-09", "OWASP-NHI-02", "OWASP-ASI03", "NIST-CSF-DE.CM-03", "NIST-CSF-RS.MI-01"] },
 } as const satisfies Record<string, Pick<Reason, "severity" | "controls">>;
 
 function ledgerReason(code: keyof typeof LEDGER_REASONS, message: string): Reason {
@@ -177,6 +182,10 @@ export function createDecider(deps: DeciderDeps): Decide {
       });
     }
 
+    const cross = crossSessionSettings(policy.settings);
+    const quotas = quotasFor(request, cross.quotas);
+    const credentialId = request.identity.credential?.id ?? null;
+    const parentId = request.session.parent_id !== undefined && request.session.parent_id !== request.session.id ? request.session.parent_id : null;
     let snapshot: StateSnapshot;
     let stateOk = true;
     try {
@@ -187,6 +196,10 @@ export function createDecider(deps: DeciderDeps): Decide {
         credentialId: request.identity.credential?.id ?? null,
         approvalId: request.context?.approval_id ?? null,
         now: nowS,
+        parentId,
+        principalRiskWindowSeconds: cross.principalRiskWindowSeconds,
+        credentialWindowSeconds: cross.credentialWindowSeconds,
+        quotas,
       });
     } catch (err) {
       if (!(err instanceof StateUnavailableError)) throw err;
@@ -197,7 +210,7 @@ export function createDecider(deps: DeciderDeps): Decide {
     }
 
     const binding = bindingOf(request);
-    const input = buildPolicyInput(request, nowS, findings, snapshot, binding);
+    const input = buildPolicyInput(request, nowS, findings, snapshot, binding, quotas);
     const t1 = performance.now();
     const raw = policy.evaluate(GOVERNANCE_ENTRYPOINT, input);
     const evalMs = performance.now() - t1;
@@ -256,6 +269,63 @@ export function createDecider(deps: DeciderDeps): Decide {
         ? presented.id
         : null;
 
+    // State beyond the session (principal risk, quotas, the credential's principals): its atomic write decides
+    // whether this decision may pass, before the session's own write records it. Skipped when no rule needs it.
+    const crossReasons: Reason[] = [];
+    let crossTerminate: string | null = null;
+    const parent = snapshot.parent ?? null;
+    if (stateOk) {
+      const counted = output.decision === "deny" ? [] : quotas;
+      const seen = snapshot.credential.principals ?? [];
+      // The only principal of its credential, seen in the last half window: nobody else can be first, nothing to write.
+      const steady = seen.length === 1 && seen[0]!.id === request.identity.id && seen[0]!.last_seen > nowMs - cross.credentialWindowSeconds * 500;
+      const needCredential = credentialId !== null && cross.credentialWindowSeconds > 0 && !steady;
+      const needRisk = output.risk_delta > 0 && cross.principalRiskWindowSeconds > 0;
+      if (needRisk || counted.length > 0 || needCredential) {
+        let result: PrincipalResult;
+        try {
+          result = await deps.store.applyPrincipal({
+            principalId: request.identity.id,
+            riskDelta: needRisk ? output.risk_delta : 0,
+            riskWindowSeconds: needRisk ? cross.principalRiskWindowSeconds : 0,
+            riskThreshold: cross.principalRiskThreshold,
+            quotas: counted,
+            credentialId: needCredential || counted.some((q) => q.per === "credential") ? credentialId : null,
+            credentialWindowSeconds: needCredential ? cross.credentialWindowSeconds : 0,
+            now: nowMs,
+          });
+        } catch (err) {
+          if (!(err instanceof StateUnavailableError)) throw err;
+          deps.onStateError?.(err);
+          if (!failOpen) return record(unavailable(decisionId, request, policy.revision), evalMs);
+          result = { risk: 0, flaggedNow: false, quotaExceeded: null, misuseOwner: null };
+        }
+        const has = (code: string) => output.reasons.some((r) => r.code === code);
+        if (result.quotaExceeded && !has("QUOTA_EXCEEDED")) {
+          const q = result.quotaExceeded;
+          crossReasons.push(ledgerReason("QUOTA_EXCEEDED", `the ${q.per} went over its quota of ${q.max} decisions per ${q.window_seconds} s`));
+        }
+        if (result.misuseOwner !== null && !has("CREDENTIAL_MISUSE")) {
+          crossReasons.push(ledgerReason("CREDENTIAL_MISUSE", "the credential was presented by another principal within the misuse window"));
+          crossTerminate = "CREDENTIAL_MISUSE";
+        }
+        if (result.flaggedNow && !has("PRINCIPAL_FLAGGED")) {
+          crossReasons.push(ledgerReason("PRINCIPAL_FLAGGED", `the principal's risk across its sessions reached the threshold of ${cross.principalRiskThreshold}`));
+          crossTerminate = crossTerminate === null ? "PRINCIPAL_FLAGGED" : `${crossTerminate},PRINCIPAL_FLAGGED`;
+        }
+      }
+    }
+    // A child beyond its parent's bound cannot be ended with its parent, so it may not run.
+    if (parent?.full && !parent.terminated) {
+      crossReasons.push(ledgerReason("SESSION_TERMINATED", "the parent session links too many sub-agent sessions; this one may not start"));
+    }
+    const ledgerDeny = crossReasons.length > 0;
+    const finalDeny = ledgerDeny || output.decision === "deny";
+    // A child ends with its parent: a terminated parent terminates it now.
+    const inheritedTermination = parent?.terminated === true && !snapshot.session.terminated ? "parent session terminated" : null;
+    const terminateReason = output.terminate ? terminationReason(output) : crossTerminate ?? inheritedTermination;
+    const taintedBy = output.taint ? decisionId : parent?.tainted ? (parent.tainted_by ?? decisionId) : null;
+
     let after: SessionState = snapshot.session;
     let applied: ApplyResult | null = null;
     if (stateOk || failOpen) {
@@ -263,14 +333,17 @@ export function createDecider(deps: DeciderDeps): Decide {
         applied = await deps.store.applyDecision({
           sessionId: request.session.id,
           riskDelta: output.risk_delta,
-          violation: output.violation,
-          terminate: output.terminate ? terminationReason(output) : null,
+          violation: output.violation || ledgerDeny,
+          terminate: terminateReason,
           riskThreshold: settingNumber(policy, "risk_threshold", 100),
-          classification: output.decision === "deny" ? null : output.classification,
-          event: { at: nowMs, kind: "decision", ref: decisionId, detail: output.decision, event: request.event },
-          approval: newApproval,
-          consume,
+          classification: higherClassification(finalDeny ? null : output.classification, parent?.max_classification ?? null),
+          event: { at: nowMs, kind: "decision", ref: decisionId, detail: finalDeny ? "deny" : output.decision, event: request.event },
+          approval: finalDeny ? null : newApproval,
+          consume: finalDeny ? null : consume,
           now: nowMs,
+          taint: taintedBy,
+          labels: unionLabels(finalDeny ? [] : output.labels, parent?.labels_seen ?? []),
+          parentId,
         });
         after = applied.session;
       } catch (err) {
@@ -280,16 +353,21 @@ export function createDecider(deps: DeciderDeps): Decide {
       }
     }
 
-    // The atomic update, not the read before it, decides what the answer may be.
+    // The atomic updates, not the read before them, decide what the answer may be.
     let decision = output.decision;
     let reasons = output.reasons;
     let answerObligations = obligations;
+    if (ledgerDeny) {
+      decision = "deny";
+      reasons = [...reasons, ...crossReasons].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+      answerObligations = answerObligations.filter((o) => o.type !== "approval");
+    }
     if (applied) {
       const extra: Reason[] = [];
       if (applied.wasTerminated && !reasons.some((r) => r.code === "SESSION_TERMINATED")) {
         extra.push(ledgerReason("SESSION_TERMINATED", `the session was terminated (${after.terminated_reason ?? "by policy"}) before this decision was recorded; an admin must resume it`));
       }
-      if (applied.terminatedNow && !output.terminate) {
+      if (applied.terminatedNow && terminateReason === null) {
         extra.push(ledgerReason("RISK_THRESHOLD_EXCEEDED", `session risk ${after.risk} reached the threshold of ${settingNumber(policy, "risk_threshold", 100)}`));
       }
       if (applied.consumed === false) {

@@ -20,7 +20,7 @@ export const decideRequestSchema = {
   type: "object",
   required: ["session", "event", "identity"],
   properties: {
-    session: { type: "object", required: ["id"], properties: { id } },
+    session: { type: "object", required: ["id"], properties: { id, parent_id: id } },
     event: { enum: EVENT_TYPES },
     identity: {
       type: "object",

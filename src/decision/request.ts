@@ -13,7 +13,8 @@ export interface Principal {
 
 /** A validated `POST /decide` body; the validator has removed every field the contract does not name. */
 export interface DecideRequest {
-  session: { id: string };
+  /** `parent_id`: the session that spawned this one (a sub-agent's); it inherits that session's state. */
+  session: { id: string; parent_id?: string };
   event: EventType;
   identity: Principal & {
     credential?: { id?: string; type?: string; issued_at?: string; expires_at?: string };

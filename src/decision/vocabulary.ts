@@ -45,6 +45,7 @@ export const ADMIN_ACTIONS = [
   "session.resume",
   "credential.revoke",
   "principal.signal",
+  "principal.clear",
   "approval.grant",
   "approval.deny",
   "bundle.reload",

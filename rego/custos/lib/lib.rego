@@ -22,6 +22,10 @@ default_settings := {
 	"protected_labels": [],
 	"approver_groups": [],
 	"credential_clock_skew_seconds": 60,
+	"principal_risk_threshold": 300,
+	"principal_risk_window_seconds": 86400,
+	"credential_misuse_window_seconds": 3600,
+	"quotas": [],
 }
 
 setting(name) := object.get(settings, name, default_settings[name])

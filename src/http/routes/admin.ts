@@ -1,5 +1,5 @@
 // The admin API (bearer CUSTOS_ADMIN_TOKEN): sessions, credentials, principal signals, approvals, bundle reload.
-import express, { type Request, type Response, type Router } from "express";
+import express, { type Request, type RequestHandler, type Response, type Router } from "express";
 import { CustosError } from "../../errors.js";
 import type { SessionStore } from "../../decision/ports.js";
 import { DEFAULT_REVOCATION_TTL_SECONDS, SEVERITIES, type AdminAction, type Severity } from "../../decision/vocabulary.js";
@@ -41,6 +41,10 @@ const validateSignal = compileValidator<{ kind: string; severity: Severity; ttl_
   },
   "signal request",
 );
+const validateClear = compileValidator<{ reason?: string; actor?: string }>(
+  { type: "object", properties: { reason: text(1024), actor } },
+  "clear request",
+);
 const validateGrant = compileValidator<{ approver: { id: string; groups?: string[] }; reason?: string }>(
   {
     type: "object",
@@ -62,6 +66,18 @@ const validateDeny = compileValidator<{ approver?: { id: string; groups?: string
   },
   "deny request",
 );
+
+/** The operator roles of DESIGN.md ("Operators"); which role each admin route requires. */
+export type AdminRole = "approver" | "responder" | "policy_operator" | "auditor";
+
+/**
+ * The check a route runs for its role. With the one admin token, its holder is the break-glass operator with every
+ * role, so every check passes; operator roles plug in here (this function is the one place that maps a request's
+ * operator to the roles it holds).
+ */
+export function requireRole(_role: AdminRole): RequestHandler {
+  return (_req, _res, next) => next();
+}
 
 /** Creates the admin router (mounted at `/admin`). Without a token every admin route is a 404. */
 export function createAdminRouter(deps: AdminDeps): Router {
@@ -117,6 +133,23 @@ export function createAdminRouter(deps: AdminDeps): Router {
     deps.onAction({ action: "principal.signal", actor: b.actor ?? "admin", target: param(req), reason: b.kind, details: { severity: b.severity } });
     res.json({ principal: param(req), kind: b.kind, severity: b.severity, expires_at: new Date(expiresAt * 1000).toISOString() });
   });
+  router.get("/principals/:id", requireRole("auditor"), async (req, res) => {
+    res.json(await deps.store.getPrincipal(param(req), clock()));
+  });
+  // Lifts a flag: the principal's signals and its windowed risk go together (otherwise the next risky decision
+  // would flag it again at once).
+  router.delete("/principals/:id/signals", requireRole("responder"), async (req, res) => {
+    const b = validateClear(body(req));
+    const cleared = await deps.store.clearPrincipal(param(req), clock());
+    deps.onAction({
+      action: "principal.clear",
+      actor: b.actor ?? "admin",
+      target: param(req),
+      reason: b.reason ?? null,
+      details: { signals: cleared.signals.map((x) => x.kind), risk: cleared.risk },
+    });
+    res.json({ principal: param(req), cleared: { signals: cleared.signals, risk: cleared.risk } });
+  });
   router.get("/approvals/:id", async (req, res) => {
     const approval = await deps.store.getApproval(param(req));
     if (!approval) throw new CustosError("resource_not_found", "no such approval (unknown or expired)");
@@ -161,12 +194,13 @@ export function createAdminRouter(deps: AdminDeps): Router {
 }
 
 /** Every admin route and its method (GET routes answer HEAD too). */
-const ADMIN_ROUTES: readonly (readonly [string, "GET" | "POST"])[] = [
+const ADMIN_ROUTES: readonly (readonly [string, string])[] = [
   ["/sessions/:id", "GET"],
   ["/sessions/:id/terminate", "POST"],
   ["/sessions/:id/resume", "POST"],
   ["/credentials/:id/revoke", "POST"],
-  ["/principals/:id/signals", "POST"],
+  ["/principals/:id", "GET"],
+  ["/principals/:id/signals", "POST, DELETE"],
   ["/approvals/:id", "GET"],
   ["/approvals/:id/grant", "POST"],
   ["/approvals/:id/deny", "POST"],
