@@ -16,7 +16,7 @@ import type { IdentityVerifier } from "./decision/verified-identity.js";
 import { createHttp } from "./http/create-http.js";
 import { contradictions, createTokenVerifier, loadIssuersFile } from "./identity/index.js";
 import { recordStatus } from "./http/respond.js";
-import { createInspector, Re2RuleError, SecretRulesError, startOperatorInspector, type Inspector } from "./inspect/index.js";
+import { createContentInspector, createInjectionDetector, createInspector, Re2RuleError, SecretRulesError, startOperatorInspector, type Inspector } from "./inspect/index.js";
 import { createAuthzenService } from "./interop/authzen-service.js";
 import { createDataApi } from "./interop/data-api.js";
 import { createLogger, type Logger } from "./observability/logger.js";
@@ -92,7 +92,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const store = overrides.store ?? (redis ? createRedisStore({ ...redis, ...session, onError, onWarning }) : createMemoryStore({ ...session, clock }));
 
   const fingerprintKey = config.inspect.fingerprintKey ?? randomBytes(32).toString("hex");
-  const inspector = startInspector(config, fingerprintKey, logger);
+  const rulesInspector = startInspector(config, fingerprintKey, logger);
+  const inspector = createContentInspector(rulesInspector, createInjectionDetector({ fingerprintKey }));
   // A cluster worker hands its records to the primary; one process seals them in a thread when a core is left over.
   const log = await openAuditLog({
     path: config.audit.path,
@@ -161,7 +162,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     close() {
       closing ??= (async () => {
         stopWatching();
-        inspector.stop();
+        rulesInspector.stop();
         await http.close();
         await operations.settle();
         await webhooks?.stop();

@@ -3,7 +3,8 @@ import { randomUUID } from "node:crypto";
 import { CustosError } from "../errors.js";
 import { GOVERNANCE_ENTRYPOINT, type PolicyInstance } from "../policy/policy-engine.js";
 import { mapStrings } from "./content-strings.js";
-import { bindingOf, buildPolicyInput, readPolicyOutput, withoutText, type PolicyOutput } from "./policy-contract.js";
+import { crossSessionSettings, quotasFor } from "./cross-session.js";
+import { bindingOf, buildPolicyInput, higherClassification, readPolicyOutput, unionLabels, withoutText, type PolicyOutput } from "./policy-contract.js";
 import {
   emptySession,
   StateUnavailableError,
@@ -12,6 +13,7 @@ import {
   type ContentInspector,
   type DecisionSink,
   type Finding,
+  type PrincipalResult,
   type SessionState,
   type SessionStore,
   type StateSnapshot,
@@ -36,6 +38,9 @@ export const LEDGER_REASONS = {
   SESSION_TERMINATED: { severity: "high", controls: ["OWASP-ASI10", "NIST-CSF-RS.MI-01", "NIST-AI-RMF-MANAGE-2.4"] },
   RISK_THRESHOLD_EXCEEDED: { severity: "critical", controls: ["OWASP-ASI10", "NIST-CSF-DE.AE-02", "NIST-CSF-RS.MI-01", "NIST-AI-RMF-MANAGE-2.4"] },
   APPROVAL_INVALID: { severity: "high", controls: ["OWASP-ASI09", "NIST-CSF-PR.AA-05", "NIST-AI-RMF-MAP-3.5"] },
+  PRINCIPAL_FLAGGED: { severity: "critical", controls: ["OWASP-ASI10", "NIST-CSF-DE.CM-03", "NIST-CSF-RS.MI-01", "NIST-AI-RMF-MANAGE-2.4"] },
+  QUOTA_EXCEEDED: { severity: "medium", controls: ["OWASP-LLM10", "OWASP-NHI-05", "NIST-CSF-PR.IR-04", "NIST-AI-RMF-MANAGE-2.4"] },
+  CREDENTIAL_MISUSE: { severity: "critical", controls: ["OWASP-NHI-09", "OWASP-NHI-02", "OWASP-ASI03", "NIST-CSF-DE.CM-03", "NIST-CSF-RS.MI-01"] },
 } as const satisfies Record<string, Pick<Reason, "severity" | "controls">>;
 
 function ledgerReason(code: keyof typeof LEDGER_REASONS, message: string): Reason {
@@ -88,10 +93,14 @@ export type Decide = (request: DecideRequest, options?: DecideOptions) => Promis
  */
 export const MAX_FINDINGS_PER_REQUEST = 256;
 
-/** The strings of a request that content inspection reads: `data.text` and every string and key in `tool.arguments`. */
+/**
+ * The strings of a request that content inspection reads: `data.text`, the `content` of each turn of `data.messages`
+ * (`data.messages.<index>.content`) and every string and key in `tool.arguments`.
+ */
 export function inspectedFields(request: DecideRequest): { field: string; text: string }[] {
   const fields: { field: string; text: string }[] = [];
   if (typeof request.data?.text === "string") fields.push({ field: "data.text", text: request.data.text });
+  request.data?.messages?.forEach((m, i) => fields.push({ field: messageField(i), text: m.content }));
   if (request.tool?.arguments) {
     mapStrings(request.tool.arguments, "tool.arguments", 0, (field, text) => {
       fields.push({ field, text });
@@ -99,6 +108,19 @@ export function inspectedFields(request: DecideRequest): { field: string; text: 
     });
   }
   return fields;
+}
+
+/** The field name of the content of the `index`-th turn of `data.messages`. */
+function messageField(index: number): string {
+  return `data.messages.${index}.content`;
+}
+
+/** The conversation with each turn's content redacted of its findings (the inspector redacts only what it may). */
+function redactMessages(messages: NonNullable<NonNullable<DecideRequest["data"]>["messages"]>, findings: Finding[], inspector: ContentInspector) {
+  return messages.map((m, i) => {
+    const own = findings.filter((f) => f.location.field === messageField(i));
+    return own.length > 0 ? { role: m.role, content: inspector.redact(m.content, own) } : m;
+  });
 }
 
 /** A copy of the tool arguments in which each string with findings is replaced by its redacted form. */
@@ -167,6 +189,10 @@ export function createDecider(deps: DeciderDeps): Decide {
       });
     }
 
+    const cross = crossSessionSettings(policy.settings);
+    const quotas = quotasFor(request, cross.quotas);
+    const credentialId = request.identity.credential?.id ?? null;
+    const parentId = request.session.parent_id !== undefined && request.session.parent_id !== request.session.id ? request.session.parent_id : null;
     let snapshot: StateSnapshot;
     let stateOk = true;
     try {
@@ -177,6 +203,10 @@ export function createDecider(deps: DeciderDeps): Decide {
         credentialId: request.identity.credential?.id ?? null,
         approvalId: request.context?.approval_id ?? null,
         now: nowS,
+        parentId,
+        principalRiskWindowSeconds: cross.principalRiskWindowSeconds,
+        credentialWindowSeconds: cross.credentialWindowSeconds,
+        quotas,
       });
     } catch (err) {
       if (!(err instanceof StateUnavailableError)) throw err;
@@ -187,7 +217,7 @@ export function createDecider(deps: DeciderDeps): Decide {
     }
 
     const binding = bindingOf(request);
-    const input = buildPolicyInput(request, nowS, findings, snapshot, binding, { verified, caller });
+    const input = buildPolicyInput(request, nowS, findings, snapshot, binding, { verified, caller }, quotas);
     const t1 = performance.now();
     const raw = policy.evaluate(GOVERNANCE_ENTRYPOINT, input);
     const evalMs = performance.now() - t1;
@@ -204,6 +234,10 @@ export function createDecider(deps: DeciderDeps): Decide {
         if (typeof text === "string") redacted.text = deps.inspector.redact(text, own);
         if (request.tool?.arguments && findings.some((f) => f.location.field.startsWith("tool.arguments."))) {
           redacted.arguments = redactArguments(request.tool.arguments, findings, deps.inspector);
+        }
+        const messages = request.data?.messages;
+        if (messages && findings.some((f) => f.location.field.startsWith("data.messages."))) {
+          redacted.messages = redactMessages(messages, findings, deps.inspector);
         }
         obligations.push(redacted);
       } else if (o.type === "approval") {
@@ -245,6 +279,63 @@ export function createDecider(deps: DeciderDeps): Decide {
         ? presented.id
         : null;
 
+    // State beyond the session (principal risk, quotas, the credential's principals): its atomic write decides
+    // whether this decision may pass, before the session's own write records it. Skipped when no rule needs it.
+    const crossReasons: Reason[] = [];
+    let crossTerminate: string | null = null;
+    const parent = snapshot.parent ?? null;
+    if (stateOk) {
+      const counted = output.decision === "deny" ? [] : quotas;
+      const seen = snapshot.credential.principals ?? [];
+      // The only principal of its credential, seen in the last half window: nobody else can be first, nothing to write.
+      const steady = seen.length === 1 && seen[0]!.id === request.identity.id && seen[0]!.last_seen > nowMs - cross.credentialWindowSeconds * 500;
+      const needCredential = credentialId !== null && cross.credentialWindowSeconds > 0 && !steady;
+      const needRisk = output.risk_delta > 0 && cross.principalRiskWindowSeconds > 0;
+      if (needRisk || counted.length > 0 || needCredential) {
+        let result: PrincipalResult;
+        try {
+          result = await deps.store.applyPrincipal({
+            principalId: request.identity.id,
+            riskDelta: needRisk ? output.risk_delta : 0,
+            riskWindowSeconds: needRisk ? cross.principalRiskWindowSeconds : 0,
+            riskThreshold: cross.principalRiskThreshold,
+            quotas: counted,
+            credentialId: needCredential || counted.some((q) => q.per === "credential") ? credentialId : null,
+            credentialWindowSeconds: needCredential ? cross.credentialWindowSeconds : 0,
+            now: nowMs,
+          });
+        } catch (err) {
+          if (!(err instanceof StateUnavailableError)) throw err;
+          deps.onStateError?.(err);
+          if (!failOpen) return record(unavailable(decisionId, request, policy.revision), evalMs);
+          result = { risk: 0, flaggedNow: false, quotaExceeded: null, misuseOwner: null };
+        }
+        const has = (code: string) => output.reasons.some((r) => r.code === code);
+        if (result.quotaExceeded && !has("QUOTA_EXCEEDED")) {
+          const q = result.quotaExceeded;
+          crossReasons.push(ledgerReason("QUOTA_EXCEEDED", `the ${q.per} went over its quota of ${q.max} decisions per ${q.window_seconds} s`));
+        }
+        if (result.misuseOwner !== null && !has("CREDENTIAL_MISUSE")) {
+          crossReasons.push(ledgerReason("CREDENTIAL_MISUSE", "the credential was presented by another principal within the misuse window"));
+          crossTerminate = "CREDENTIAL_MISUSE";
+        }
+        if (result.flaggedNow && !has("PRINCIPAL_FLAGGED")) {
+          crossReasons.push(ledgerReason("PRINCIPAL_FLAGGED", `the principal's risk across its sessions reached the threshold of ${cross.principalRiskThreshold}`));
+          crossTerminate = crossTerminate === null ? "PRINCIPAL_FLAGGED" : `${crossTerminate},PRINCIPAL_FLAGGED`;
+        }
+      }
+    }
+    // A child beyond its parent's bound cannot be ended with its parent, so it may not run.
+    if (parent?.full && !parent.terminated) {
+      crossReasons.push(ledgerReason("SESSION_TERMINATED", "the parent session links too many sub-agent sessions; this one may not start"));
+    }
+    const ledgerDeny = crossReasons.length > 0;
+    const finalDeny = ledgerDeny || output.decision === "deny";
+    // A child ends with its parent: a terminated parent terminates it now.
+    const inheritedTermination = parent?.terminated === true && !snapshot.session.terminated ? "parent session terminated" : null;
+    const terminateReason = output.terminate ? terminationReason(output) : crossTerminate ?? inheritedTermination;
+    const taintedBy = output.taint ? decisionId : parent?.tainted ? (parent.tainted_by ?? decisionId) : null;
+
     let after: SessionState = snapshot.session;
     let applied: ApplyResult | null = null;
     if (stateOk || failOpen) {
@@ -252,14 +343,17 @@ export function createDecider(deps: DeciderDeps): Decide {
         applied = await deps.store.applyDecision({
           sessionId: request.session.id,
           riskDelta: output.risk_delta,
-          violation: output.violation,
-          terminate: output.terminate ? terminationReason(output) : null,
+          violation: output.violation || ledgerDeny,
+          terminate: terminateReason,
           riskThreshold: settingNumber(policy, "risk_threshold", 100),
-          classification: output.decision === "deny" ? null : output.classification,
-          event: { at: nowMs, kind: "decision", ref: decisionId, detail: output.decision, event: request.event },
-          approval: newApproval,
-          consume,
+          classification: higherClassification(finalDeny ? null : output.classification, parent?.max_classification ?? null),
+          event: { at: nowMs, kind: "decision", ref: decisionId, detail: finalDeny ? "deny" : output.decision, event: request.event },
+          approval: finalDeny ? null : newApproval,
+          consume: finalDeny ? null : consume,
           now: nowMs,
+          taint: taintedBy,
+          labels: unionLabels(finalDeny ? [] : output.labels, parent?.labels_seen ?? []),
+          parentId,
         });
         after = applied.session;
       } catch (err) {
@@ -269,16 +363,21 @@ export function createDecider(deps: DeciderDeps): Decide {
       }
     }
 
-    // The atomic update, not the read before it, decides what the answer may be.
+    // The atomic updates, not the read before them, decide what the answer may be.
     let decision = output.decision;
     let reasons = output.reasons;
     let answerObligations = obligations;
+    if (ledgerDeny) {
+      decision = "deny";
+      reasons = [...reasons, ...crossReasons].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+      answerObligations = answerObligations.filter((o) => o.type !== "approval");
+    }
     if (applied) {
       const extra: Reason[] = [];
       if (applied.wasTerminated && !reasons.some((r) => r.code === "SESSION_TERMINATED")) {
         extra.push(ledgerReason("SESSION_TERMINATED", `the session was terminated (${after.terminated_reason ?? "by policy"}) before this decision was recorded; an admin must resume it`));
       }
-      if (applied.terminatedNow && !output.terminate) {
+      if (applied.terminatedNow && terminateReason === null) {
         extra.push(ledgerReason("RISK_THRESHOLD_EXCEEDED", `session risk ${after.risk} reached the threshold of ${settingNumber(policy, "risk_threshold", 100)}`));
       }
       if (applied.consumed === false) {
@@ -318,9 +417,20 @@ export function createDecider(deps: DeciderDeps): Decide {
       if (request.tool?.arguments && findings.some((f) => f.location.field.startsWith("tool.arguments."))) {
         req = { ...req, tool: { ...request.tool, arguments: redactArguments(request.tool.arguments, findings, deps.inspector) } };
       }
+      // The conversation's turns keep their role and a keyed digest of their content.
       const text = request.data?.text;
+      const messages = request.data?.messages;
       const evidenceInput: Record<string, unknown> =
-        typeof text === "string" ? { ...req, data: { ...(req.data as object), text_digest: deps.textDigest(text) } } : req;
+        typeof text === "string" || messages
+          ? {
+              ...req,
+              data: {
+                ...(req.data as object),
+                ...(typeof text === "string" ? { text_digest: deps.textDigest(text) } : {}),
+                ...(messages ? { messages: messages.map((m) => ({ role: m.role, content_digest: deps.textDigest(m.content) })) } : {}),
+              },
+            }
+          : req;
       deps.sink({
         decision_id: o.body.decision_id,
         time: new Date(nowMs).toISOString(),

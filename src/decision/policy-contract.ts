@@ -4,7 +4,7 @@
 // bug fails closed with a clear error.
 import { CustosError } from "../errors.js";
 import { digestOf } from "./digest.js";
-import { CLASSIFICATIONS, type ApprovalBinding, type Classification, type Finding, type StateSnapshot } from "./ports.js";
+import { CLASSIFICATIONS, MAX_LABELS_SEEN, type ApprovalBinding, type Classification, type Finding, type QuotaRef, type StateSnapshot } from "./ports.js";
 import type { DecideRequest, Decision, Reason } from "./request.js";
 import { extractToolPaths } from "./tool-paths.js";
 import type { CallerFacts, VerifiedInput } from "./verified-identity.js";
@@ -16,11 +16,15 @@ function seconds(iso: string | undefined): number | undefined {
   return Number.isFinite(ms) ? Math.floor(ms / 1000) : undefined;
 }
 
-/** The request with `data.text` removed (the policy sees findings instead). */
+/**
+ * The request without its content: `data.text` removed and each turn of `data.messages` reduced to its role (the
+ * policy sees findings instead, located by turn: `data.messages.3.content`).
+ */
 export function withoutText(request: DecideRequest): DecideRequest {
-  if (request.data?.text === undefined) return request;
-  const { text: _text, ...data } = request.data;
-  return { ...request, data };
+  if (request.data?.text === undefined && request.data?.messages === undefined) return request;
+  const { text: _text, messages, ...rest } = request.data;
+  const data = messages ? { ...rest, messages: messages.map((m) => ({ role: m.role })) } : rest;
+  return { ...request, data: data as NonNullable<DecideRequest["data"]> };
 }
 
 /** What an approval for this request must be bound to. */
@@ -38,6 +42,42 @@ export function bindingOf(request: DecideRequest): ApprovalBinding {
   };
 }
 
+/** The higher of two classifications (`null` = none). */
+export function higherClassification(a: Classification | null, b: Classification | null): Classification | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return CLASSIFICATIONS.indexOf(a) >= CLASSIFICATIONS.indexOf(b) ? a : b;
+}
+
+/** The union of two label lists, sorted, at most {@link MAX_LABELS_SEEN} (the first list's labels first). */
+export function unionLabels(a: string[], b: string[]): string[] {
+  const out = new Set<string>();
+  for (const l of [...a, ...b]) {
+    if (out.size >= MAX_LABELS_SEEN) break;
+    out.add(l);
+  }
+  return [...out].sort();
+}
+
+/**
+ * The session as the policy sees it: its own ledger, with what it inherits from its parent (termination,
+ * high-water mark, labels seen, taint) folded in.
+ */
+export function effectiveSession(state: StateSnapshot): Record<string, unknown> {
+  const own = state.session;
+  const parent = state.parent ?? null;
+  return {
+    risk: own.risk,
+    violations: own.violations,
+    terminated: own.terminated || parent?.terminated === true,
+    max_classification: higherClassification(own.max_classification, parent?.max_classification ?? null),
+    labels_seen: unionLabels(own.labels_seen, parent?.labels_seen ?? []),
+    tainted: own.tainted || parent?.tainted === true,
+    tainted_by: own.tainted_by ?? parent?.tainted_by ?? null,
+    parent_id: own.parent_id ?? parent?.id ?? null,
+  };
+}
+
 /** The governance entrypoint's input. */
 export function buildPolicyInput(
   request: DecideRequest,
@@ -46,6 +86,7 @@ export function buildPolicyInput(
   state: StateSnapshot,
   binding: ApprovalBinding,
   who: { verified: VerifiedInput; caller: CallerFacts | null } = { verified: { presented: false, ok: false }, caller: null },
+  quotas: QuotaRef[] = [],
 ): Record<string, unknown> {
   const credential: Record<string, number> = {};
   const issued = seconds(request.identity.credential?.issued_at);
@@ -64,16 +105,19 @@ export function buildPolicyInput(
       binding,
     },
     state: {
-      session: {
-        risk: state.session.risk,
-        violations: state.session.violations,
-        terminated: state.session.terminated,
-        max_classification: state.session.max_classification,
-      },
-      credential: state.credential,
-      principal: state.principal,
+      session: effectiveSession(state),
+      parent: state.parent ? { ...state.parent } : null,
+      credential: { revoked: state.credential.revoked, principals: state.credential.principals ?? [] },
+      principal: { signals: state.principal.signals, risk: state.principal.risk ?? 0 },
       delegators: state.delegators ?? [],
       approval: state.approval,
+      quotas: quotas.map((q, i) => ({
+        id: q.id,
+        per: q.per,
+        max: q.max,
+        window_seconds: q.window_seconds,
+        count: state.quotas?.[i] ?? 0,
+      })),
     },
   };
 }
@@ -87,6 +131,10 @@ export interface PolicyOutput {
   violation: boolean;
   terminate: boolean;
   classification: Classification | null;
+  /** This decision ingested content flagged `PROMPT_INJECTION`: the session becomes tainted. */
+  taint: boolean;
+  /** Data labels this decision let the session see (added to `labels_seen`). */
+  labels: string[];
 }
 
 const DECISIONS = new Set(["allow", "deny", "escalate"]);
@@ -117,5 +165,9 @@ export function readPolicyOutput(raw: unknown): PolicyOutput {
     violation: o.violation === true,
     terminate: o.terminate === true,
     classification,
+    taint: o.taint === true,
+    labels: Array.isArray(o.labels)
+      ? [...new Set((o.labels as unknown[]).filter((l): l is string => typeof l === "string" && l.length > 0 && l.length <= 64))].slice(0, MAX_LABELS_SEEN)
+      : [],
   };
 }

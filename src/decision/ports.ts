@@ -34,10 +34,42 @@ export interface SessionState {
   max_classification: Classification | null;
   /** Most recent events first, at most {@link MAX_SESSION_EVENTS}. */
   events: SessionEvent[];
+  /** Data labels the session has seen (its own and inherited from its parent), sorted, at most {@link MAX_LABELS_SEEN}. */
+  labels_seen: string[];
+  /** The session ingested content flagged `PROMPT_INJECTION` (itself, or its parent before it was spawned). */
+  tainted: boolean;
+  /** The decision id that tainted it (the parent's, when inherited), or `null`. */
+  tainted_by: string | null;
+  /** The session that spawned this one (`session.parent_id` of its first decision), or `null`. */
+  parent_id: string | null;
 }
 
 /** How many recent events a session keeps. */
 export const MAX_SESSION_EVENTS = 20;
+
+/** How many distinct data labels a session keeps in `labels_seen` (later ones are not added). */
+export const MAX_LABELS_SEEN = 64;
+
+/**
+ * How many sub-agent sessions one parent links (so a termination cascade is bounded work); a child beyond it is
+ * refused (it cannot be ended with its parent, so it may not start).
+ */
+export const MAX_CHILD_SESSIONS = 256;
+
+/** How many sessions one termination cascade ends at most (children, their children, …). */
+export const MAX_CASCADE_SESSIONS = 1024;
+
+/** How many principals one credential's misuse window remembers (the first one and the newcomers refused after it). */
+export const MAX_CREDENTIAL_PRINCIPALS = 16;
+
+/** How many buckets a principal's risk window is cut into (the window's resolution: window / 60). */
+export const PRINCIPAL_RISK_BUCKETS = 60;
+
+/** The kind of the signal a principal gets when its windowed risk reaches `settings.principal_risk_threshold`. */
+export const RISK_THRESHOLD_SIGNAL = "principal_risk_threshold";
+
+/** The kind of the review signal the first principal of a misused credential gets. */
+export const CREDENTIAL_MISUSE_SIGNAL = "credential_misuse";
 
 /** A risk signal on a principal (identity), e.g. from a SIEM or UEBA system. */
 export interface PrincipalSignal {
@@ -86,6 +118,26 @@ export interface ApprovalRecord {
   reason: string | null;
 }
 
+/** One quota counter a decision reads and, when admitted, counts against (see decision/quotas.ts). */
+export interface QuotaRef {
+  /** Stable id of the quota (a digest of its event, action, per and window), part of the counter's key. */
+  id: string;
+  per: "principal" | "credential";
+  /** The principal or credential id the counter belongs to. */
+  owner: string;
+  max: number;
+  window_seconds: number;
+}
+
+/** A principal's risk across its sessions, as the admin API shows it. */
+export interface PrincipalView {
+  id: string;
+  signals: PrincipalSignal[];
+  /** Risk summed over the window (as last written: `window_seconds`). */
+  risk: number;
+  window_seconds: number | null;
+}
+
 /** The keys one decision reads. */
 export interface StateQuery {
   sessionId: string;
@@ -96,13 +148,48 @@ export interface StateQuery {
   approvalId: string | null;
   /** Unix seconds, to drop expired signals. */
   now: number;
+  /** `session.parent_id`: the parent's ledger is read, and the child linked to it (atomically, in the parent's slot). */
+  parentId?: string | null;
+  /** Seconds of the principal's risk window; the windowed risk is read when > 0. @default 0 */
+  principalRiskWindowSeconds?: number;
+  /** Seconds of the credential misuse window; the credential's principals are read when > 0 (with a credential). @default 0 */
+  credentialWindowSeconds?: number;
+  /** The quota counters that apply to this request. @default [] */
+  quotas?: QuotaRef[];
+}
+
+/** What a child session inherits from its parent (as read with the child's decision). */
+export interface ParentState {
+  id: string;
+  terminated: boolean;
+  max_classification: Classification | null;
+  labels_seen: string[];
+  tainted: boolean;
+  tainted_by: string | null;
+  /** The child could not be linked (the parent has {@link MAX_CHILD_SESSIONS} already). */
+  full: boolean;
+}
+
+/** A principal seen presenting a credential within the misuse window. */
+export interface CredentialUse {
+  id: string;
+  /** Unix milliseconds. */
+  first_seen: number;
+  /** Unix milliseconds. */
+  last_seen: number;
 }
 
 /** Everything one decision reads from the store, fetched in one round trip. */
 export interface StateSnapshot {
   session: SessionState;
-  credential: { revoked: boolean };
-  principal: { signals: PrincipalSignal[] };
+  /** `principals`: who presented it within the misuse window (read with a window), first seen first. */
+  credential: { revoked: boolean; principals?: CredentialUse[] };
+  /** `risk`: summed over the principal's risk window (read with a window). */
+  principal: { signals: PrincipalSignal[]; risk?: number };
+  /** The parent's ledger when the query named one, else `null`/absent. */
+  parent?: ParentState | null;
+  /** The count of each quota of {@link StateQuery.quotas} in its current window, in the same order. */
+  quotas?: number[];
   /** The unexpired signals of each delegator of {@link StateQuery.delegatorIds}, in the same order (stores always set it). */
   delegators?: { id: string; signals: PrincipalSignal[] }[];
   approval: ApprovalRecord | null;
@@ -132,6 +219,42 @@ export interface SessionUpdate {
   consume?: string | null;
   /** Unix milliseconds (session TTL is refreshed from here). */
   now: number;
+  /** Mark the session tainted by this decision id (never cleared but by expiry). @default null */
+  taint?: string | null;
+  /** Data labels to add to `labels_seen` (bounded by {@link MAX_LABELS_SEEN}). @default [] */
+  labels?: string[];
+  /** The parent to record (`session.parent_id`); kept from the first write that names one. @default null */
+  parentId?: string | null;
+}
+
+/** The cross-session write of one decision: the principal's windowed risk, quotas, the credential's principals. */
+export interface PrincipalUpdate {
+  principalId: string;
+  /** Risk to add to the principal's window (only > 0 is added). */
+  riskDelta: number;
+  /** Seconds of the risk window; 0 turns principal risk off. */
+  riskWindowSeconds: number;
+  /** Flag the principal (a critical signal for the window's length) when its windowed risk reaches this; 0 = off. */
+  riskThreshold: number;
+  /** Quotas to count this decision against: all of them, or none when any is full. */
+  quotas: QuotaRef[];
+  credentialId: string | null;
+  /** Seconds of the misuse window; 0 turns the credential check off. */
+  credentialWindowSeconds: number;
+  /** Unix milliseconds. */
+  now: number;
+}
+
+/** What the cross-session write found. */
+export interface PrincipalResult {
+  /** The principal's windowed risk after the write. */
+  risk: number;
+  /** This write flagged the principal (its windowed risk reached the threshold now). */
+  flaggedNow: boolean;
+  /** The first quota found full (nothing was counted), or `null` when every quota admitted this decision. */
+  quotaExceeded: QuotaRef | null;
+  /** Another principal presented this credential first within the window: its id (it gets a review signal). */
+  misuseOwner: string | null;
 }
 
 /** What one decision's write found and did. */
@@ -158,7 +281,17 @@ export interface SessionStore {
   applyDecision(update: SessionUpdate): Promise<ApplyResult>;
   /** {@link applyDecision}, returning only the session after the write. */
   apply(update: SessionUpdate): Promise<SessionState>;
+  /**
+   * The cross-session write (principal risk, quotas, credential principals), atomic per principal and per credential;
+   * on a misuse it also puts the review signal on the credential's first principal.
+   */
+  applyPrincipal(update: PrincipalUpdate): Promise<PrincipalResult>;
+  /** A principal's signals and windowed risk. */
+  getPrincipal(id: string, nowMs: number): Promise<PrincipalView>;
+  /** Clears a principal's signals and its windowed risk (an operator lifted the flag); returns what was cleared. */
+  clearPrincipal(id: string, nowMs: number): Promise<PrincipalView>;
   getSession(id: string): Promise<SessionState>;
+  /** Terminates the session and, in cascade, its sub-agent sessions (bounded by {@link MAX_CASCADE_SESSIONS}). */
   terminate(id: string, reason: string, by: string, now: number): Promise<SessionState>;
   resume(id: string, by: string, reason: string, now: number): Promise<SessionState>;
   revokeCredential(id: string, reason: string, ttlSeconds: number, now: number): Promise<void>;
@@ -197,6 +330,10 @@ export function emptySession(id: string): SessionState {
     terminated_by: null,
     max_classification: null,
     events: [],
+    labels_seen: [],
+    tainted: false,
+    tainted_by: null,
+    parent_id: null,
   };
 }
 

@@ -1,6 +1,6 @@
 // The JSON Schema of `POST /decide`: the contract's required fields, enums, formats and bounds. Unknown fields are
 // accepted (forward compatibility) and dropped by the validator before anything reads the request.
-import { EVENT_TYPES, PRINCIPAL_TYPES } from "./vocabulary.js";
+import { EVENT_TYPES, MESSAGE_ROLES, PRINCIPAL_TYPES } from "./vocabulary.js";
 
 const id = { type: "string", minLength: 1, maxLength: 256 } as const;
 const scope = { type: "string", minLength: 1, maxLength: 128 } as const;
@@ -13,13 +13,17 @@ export const MAX_TOKEN_LENGTH = 16384;
 
 /** Largest `data.text` accepted, in characters. */
 export const MAX_TEXT_LENGTH = 512 * 1024;
+/** Most conversation turns in `data.messages`. */
+export const MAX_MESSAGES = 256;
+/** Largest sum of the `content` lengths of `data.messages`, in characters (each content is bounded by it too). */
+export const MAX_MESSAGES_LENGTH = MAX_TEXT_LENGTH;
 
 export const decideRequestSchema = {
   $id: "https://custos.dev/schemas/decide-request.json",
   type: "object",
   required: ["session", "event", "identity"],
   properties: {
-    session: { type: "object", required: ["id"], properties: { id } },
+    session: { type: "object", required: ["id"], properties: { id, parent_id: id } },
     event: { enum: EVENT_TYPES },
     identity: {
       type: "object",
@@ -66,6 +70,15 @@ export const decideRequestSchema = {
         classification: { enum: ["public", "internal", "confidential", "restricted"] },
         labels: { type: "array", maxItems: 32, items: { type: "string", minLength: 1, maxLength: 64 } },
         text: { type: "string", maxLength: MAX_TEXT_LENGTH },
+        messages: {
+          type: "array",
+          maxItems: MAX_MESSAGES,
+          items: {
+            type: "object",
+            required: ["role", "content"],
+            properties: { role: { enum: MESSAGE_ROLES }, content: { type: "string", maxLength: MAX_MESSAGES_LENGTH } },
+          },
+        },
         destination: { enum: ["internal", "external"] },
       },
     },

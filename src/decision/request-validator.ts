@@ -6,10 +6,13 @@
 // (`ucs2length`): for the texts Custos inspects that loop was 2 % of a decision. A string never has more code points
 // than UTF-16 units (`length`), so a text whose `length` is within the limit cannot break it: such bodies go to a
 // validator compiled without that one maxLength, and only longer texts to the full schema, which then counts and
-// reports exactly as before. The schema itself (the contract, docs/openapi) is unchanged.
+// reports exactly as before. The schema itself (the contract, docs/openapi) is unchanged. The contents of
+// `data.messages` are bounded by their sum in UTF-16 units (which no single content's code points can exceed), checked
+// here after the schema, so they are never counted one by one either.
+import { CustosError } from "../errors.js";
 import { compileValidator } from "../validation.js";
 import type { DecideRequest } from "./request.js";
-import { decideRequestSchema, MAX_TEXT_LENGTH } from "./request-schema.js";
+import { decideRequestSchema, MAX_MESSAGES_LENGTH, MAX_TEXT_LENGTH } from "./request-schema.js";
 
 /**
  * `schema` with `additionalProperties: false` on every object schema that lists `properties`: free-form objects
@@ -27,12 +30,16 @@ export function closeSchema(schema: unknown): unknown {
 }
 
 const { $id: _id, ...schema } = decideRequestSchema;
-const { text: _text, ...dataProperties } = schema.properties.data.properties;
+const { text: _text, messages, ...dataProperties } = schema.properties.data.properties;
+const messagesWithoutLimit = {
+  ...messages,
+  items: { ...messages.items, properties: { ...messages.items.properties, content: { type: "string" } } },
+};
 const withoutTextLimit = {
   ...schema,
   properties: {
     ...schema.properties,
-    data: { ...schema.properties.data, properties: { ...dataProperties, text: { type: "string" } } },
+    data: { ...schema.properties.data, properties: { ...dataProperties, text: { type: "string" }, messages: messagesWithoutLimit } },
   },
 };
 
@@ -46,5 +53,15 @@ const validateUnderLimit = compileValidator<DecideRequest>(closeSchema(withoutTe
  */
 export function validateDecideRequest(body: unknown): DecideRequest {
   const text = (body as { data?: { text?: unknown } } | null)?.data?.text;
-  return typeof text === "string" && text.length > MAX_TEXT_LENGTH ? validateFull(body) : validateUnderLimit(body);
+  const request = typeof text === "string" && text.length > MAX_TEXT_LENGTH ? validateFull(body) : validateUnderLimit(body);
+  const messages = request.data?.messages;
+  if (messages) {
+    let total = 0;
+    for (const m of messages) total += m.content.length;
+    if (total > MAX_MESSAGES_LENGTH) {
+      const message = `the contents of data.messages exceed ${MAX_MESSAGES_LENGTH} characters in total`;
+      throw new CustosError("invalid_request", `invalid decision request: ${message}`, { errors: [{ field: "data.messages", message }] });
+    }
+  }
+  return request;
 }

@@ -1,6 +1,6 @@
 // The decision request and response of DESIGN.md, as TypeScript types (request-schema.ts is the contract).
 import type { Classification, SessionState } from "./ports.js";
-import type { EventType, PrincipalType, Severity } from "./vocabulary.js";
+import type { EventType, MessageRole, PrincipalType, Severity } from "./vocabulary.js";
 
 export type { EventType, Severity };
 export type Decision = "allow" | "deny" | "escalate";
@@ -13,7 +13,8 @@ export interface Principal {
 
 /** A validated `POST /decide` body; the validator has removed every field the contract does not name. */
 export interface DecideRequest {
-  session: { id: string };
+  /** `parent_id`: the session that spawned this one (a sub-agent's); it inherits that session's state. */
+  session: { id: string; parent_id?: string };
   event: EventType;
   identity: Principal & {
     credential?: { id?: string; type?: string; issued_at?: string; expires_at?: string; token?: string };
@@ -22,7 +23,14 @@ export interface DecideRequest {
   action?: string;
   resource?: { id?: string; type?: string };
   tool?: { server: string; name: string; arguments?: Record<string, unknown> };
-  data?: { classification?: Classification; labels?: string[]; text?: string; destination?: "internal" | "external" };
+  data?: {
+    classification?: Classification;
+    labels?: string[];
+    text?: string;
+    /** A conversation turn list (the shape AI gateways forward), inspected like `text`. */
+    messages?: { role: MessageRole; content: string }[];
+    destination?: "internal" | "external";
+  };
   purpose?: string;
   context?: {
     mtls?: boolean;
@@ -41,7 +49,7 @@ export interface Reason {
 }
 
 export type Obligation =
-  | { type: "redact"; text?: string; arguments?: Record<string, unknown> }
+  | { type: "redact"; text?: string; arguments?: Record<string, unknown>; messages?: { role: MessageRole; content: string }[] }
   | { type: "review"; review_id?: string }
   | { type: "approval"; approval_id: string; expires_at: string }
   | { type: "session_termination" };

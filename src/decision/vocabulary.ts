@@ -3,7 +3,7 @@
 // mapping all take them from here.
 
 /** What a decision request is about. */
-export const EVENT_TYPES = ["prompt", "retrieval", "tool_call", "output", "model_access"] as const;
+export const EVENT_TYPES = ["prompt", "retrieval", "tool_call", "tool_result", "output", "model_access"] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** How bad something is: a reason, a finding, a principal signal. */
@@ -14,8 +14,12 @@ export type Severity = (typeof SEVERITIES)[number];
 export const PRINCIPAL_TYPES = ["human", "service", "agent"] as const;
 export type PrincipalType = (typeof PRINCIPAL_TYPES)[number];
 
-/** What a finding is about: a credential-like secret, or personal data. */
-export type FindingKind = "secret" | "pii";
+/** What a finding is about: a credential-like secret, personal data, or instructions aimed at the model. */
+export type FindingKind = "secret" | "pii" | "injection";
+
+/** Who speaks in a conversation turn of `data.messages`. */
+export const MESSAGE_ROLES = ["system", "user", "assistant", "tool"] as const;
+export type MessageRole = (typeof MESSAGE_ROLES)[number];
 
 /** One detection in one field. It never carries the matched value, only where it is and a keyed hash of it. */
 export interface Finding {
@@ -29,6 +33,10 @@ export interface Finding {
   location: { field: string; start: number; end: number };
   /** HMAC-SHA256(fingerprint key, value), hex, first 32 characters. */
   fingerprint: string;
+  /** Injection findings only: the detector's combined evidence, 0..1. */
+  score?: number;
+  /** Injection findings only: the names of the signals that fired (never the text). */
+  signals?: string[];
 }
 
 /** The admin API's actions, as the decision log and the logs name them. */
@@ -37,6 +45,7 @@ export const ADMIN_ACTIONS = [
   "session.resume",
   "credential.revoke",
   "principal.signal",
+  "principal.clear",
   "approval.grant",
   "approval.deny",
   "bundle.reload",

@@ -1,5 +1,6 @@
 // The content inspector's public surface: find secrets and personal data in request text, and redact them.
 export { checkRuleLinear, compileRe2, compileRules, MAX_RE2_SOURCE, Re2RuleError, type RuleBounds } from "./compile-rules.js";
+export { createContentInspector } from "./content-inspector.js";
 export { MAX_CONFIG_BYTES, MAX_OPERATOR_RULES, parseGitleaksConfig, SecretRulesError } from "./gitleaks-config.js";
 export { loadOperatorInspector, startOperatorInspector, withOperatorRules, type ReloadingInspector, type RulesLoadOutcome } from "./operator-rules.js";
 export { createInspector, InspectLimitError, MAX_CANDIDATES_PER_CALL, MAX_FINDINGS_PER_CALL, MAX_INSPECT_CHARS, type InspectorOptions } from "./inspector.js";

@@ -3,7 +3,7 @@ export { createCustosClient, CustosClientError, PDP_UNAVAILABLE, unavailableDeci
 export type { ClientDecision, CustosClient, CustosClientOptions, DecisionFailure } from "./client.js";
 export { custosGuard } from "./express-middleware.js";
 export type { CustosGuardOptions } from "./express-middleware.js";
-export { createMcpGuard, MCP_DENIED, MCP_UNAVAILABLE } from "./mcp.js";
+export { createMcpGuard, JUDGED_RESULTS, MCP_DENIED, MCP_UNAVAILABLE } from "./mcp.js";
 export type {
   CallCheck,
   JsonRpcErrorResponse,

@@ -1,5 +1,6 @@
-// Wraps an MCP client's transport so that every tool call is judged by Custos and tool lists show only allowed tools.
-import type { JsonRpcId, JsonRpcMessage, JsonRpcNotification, JsonRpcRequest, McpGuard, ToolsListResult } from "./mcp.js";
+// Wraps an MCP client's transport so that every tool call is judged by Custos, tool lists show only allowed tools, and
+// what the server answers (tool results, resources, prompts) is judged before the client sees it.
+import { JUDGED_RESULTS, MCP_UNAVAILABLE, type JsonRpcId, type JsonRpcMessage, type JsonRpcNotification, type JsonRpcRequest, type McpGuard, type ToolsListResult } from "./mcp.js";
 
 /**
  * The MCP SDK's `Transport` (`@modelcontextprotocol/sdk/shared/transport.js`), declared structurally so that this
@@ -37,7 +38,9 @@ function isToolsList(result: unknown): result is ToolsListResult {
  * Custos says so); refused, it never reaches the server, and a request is answered here with the JSON-RPC error (a
  * notification is dropped and reported through `onerror`). A batch (an array) is judged item by item: the allowed
  * items go on as a batch, the refused ones are answered here. The result of a `tools/list` request is filtered
- * before the client sees it, in a batch answer too. Incoming messages keep their order.
+ * before the client sees it, in a batch answer too; the result of a `tools/call`, `resources/read` or `prompts/get`
+ * request is judged (`McpGuard.checkResult`) and reaches the client unchanged, redacted, or replaced by the JSON-RPC
+ * error. Incoming messages keep their order.
  *
  * @example
  * const client = new Client({ name: "agent", version: "1.0.0" });
@@ -46,6 +49,8 @@ function isToolsList(result: unknown): result is ToolsListResult {
 export function guardTransport(inner: McpTransport, guard: McpGuard): McpTransport {
   /** Pending `tools/list` requests by id. */
   const listing = new Map<JsonRpcId, JsonRpcRequest>();
+  /** Pending requests whose results are judged, by id. */
+  const judging = new Map<JsonRpcId, JsonRpcRequest>();
   /** Delivery chain of incoming messages: filtering a list is async, and later messages must not overtake it. */
   let delivery: Promise<void> = Promise.resolve();
   const enqueue = (deliver: () => void | Promise<void>): void => {
@@ -80,7 +85,10 @@ export function guardTransport(inner: McpTransport, guard: McpGuard): McpTranspo
       return message;
     }
     const check = await guard.checkCall(message);
-    if (check.allowed) return check.request;
+    if (check.allowed) {
+      if (isRequest(message) && Object.hasOwn(JUDGED_RESULTS, message.method)) judging.set(message.id, message);
+      return check.request;
+    }
     const response: JsonRpcMessage = check.response;
     if (isRequest(message)) {
       enqueue(() => outer.onmessage?.(response));
@@ -95,6 +103,17 @@ export function guardTransport(inner: McpTransport, guard: McpGuard): McpTranspo
   /** A response as the client may see it: a `tools/list` result filtered. */
   async function filtered(message: JsonRpcMessage): Promise<JsonRpcMessage> {
     const id = message.id as JsonRpcId | undefined;
+    const judged = id === undefined || isCallLike(message) ? undefined : judging.get(id);
+    if (judged && id !== undefined) {
+      judging.delete(id);
+      try {
+        return await guard.checkResult(judged, message);
+      } catch (err) {
+        // Fail closed: an unjudged result may carry what the client must not see.
+        outer.onerror?.(err instanceof Error ? err : new Error(String(err)));
+        return { jsonrpc: "2.0", id, error: { code: MCP_UNAVAILABLE, message: "the result could not be judged; it was withheld", data: null } };
+      }
+    }
     const request = id === undefined || isCallLike(message) ? undefined : listing.get(id);
     if (!request || id === undefined) return message;
     listing.delete(id);

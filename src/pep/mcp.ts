@@ -1,8 +1,11 @@
-// MCP enforcement: maps JSON-RPC `tools/call` requests and `tools/list` results to Custos `tool_call` decisions.
+// MCP enforcement: maps JSON-RPC `tools/call` requests and `tools/list` results to Custos `tool_call` decisions, and
+// what the server answers (tool results, `resources/read`, `prompts/get`) to `tool_result`, `retrieval` and `prompt`
+// decisions before the client sees it.
 // Like the AuthZEN MCP profile (subject = the agent, the call = the tool on its server with its arguments), see
 // https://openid.github.io/authzen/authzen-mcp-profile-1_0.html. No MCP SDK is needed at run time.
 import type { DecideRequest, Obligation } from "../decision/request.js";
 import { CustosClientError, type ClientDecision, type CustosClient } from "./client.js";
+import { resultContent } from "./mcp-results.js";
 
 /** A JSON-RPC 2.0 id. */
 export type JsonRpcId = string | number;
@@ -59,7 +62,16 @@ export interface McpGuardOptions {
    * @default `${session}:tools-list`
    */
   probeSession?: PerRequest<string>;
+  /**
+   * The registered resource a `resources/read` URI is, for its `retrieval` decision (the registry decides: an
+   * unregistered resource is denied).
+   * @default the URI itself as the id, type `document`
+   */
+  resource?: (uri: string, message: JsonRpcRequest) => NonNullable<DecideRequest["resource"]>;
 }
+
+/** The methods whose results the guard judges before the client sees them, and the event of each. */
+export const JUDGED_RESULTS = { "tools/call": "tool_result", "resources/read": "retrieval", "prompts/get": "prompt" } as const;
 
 /**
  * The outcome of {@link McpGuard.checkCall}: forward `request` (possibly with redacted arguments), or do not, and
@@ -89,6 +101,15 @@ export interface McpGuard {
    * `failOpen`. A deny for any other reason (a terminated session) keeps the tool listed: the call itself is judged.
    */
   filterList(result: ToolsListResult, request?: JsonRpcRequest): Promise<ToolsListResult>;
+  /**
+   * Judges what the server answered to a request of a method in {@link JUDGED_RESULTS}: a `tools/call` result as
+   * event `tool_result` (its text blocks, embedded resources and structured content), a `resources/read` result as
+   * `retrieval` of the resource, a `prompts/get` result as `prompt` (its messages), each text a turn of
+   * `data.messages`. Returns what the client may see: the response unchanged, the result with redacted text when
+   * Custos says so, or (denied, held for approval, or not judged: fail closed) a JSON-RPC error in place of the
+   * result. Error responses and other methods pass unchanged. Never rejects.
+   */
+  checkResult(request: JsonRpcRequest, response: JsonRpcMessage): Promise<JsonRpcMessage>;
 }
 
 function resolve<T>(value: PerRequest<T>, message: JsonRpcRequest | JsonRpcNotification): T {
@@ -110,16 +131,32 @@ export function createMcpGuard(options: McpGuardOptions): McpGuard {
   const { client, server } = options;
 
   function decideRequest(message: JsonRpcRequest | JsonRpcNotification, session: string, tool: NonNullable<DecideRequest["tool"]>): DecideRequest {
+    return { ...common(message, session, "tool_call"), tool };
+  }
+
+  function common(message: JsonRpcRequest | JsonRpcNotification, session: string, event: DecideRequest["event"]): DecideRequest {
     const purpose = options.purpose === undefined ? undefined : resolve(options.purpose, message);
     const context = options.context === undefined ? undefined : resolve(options.context, message);
     return {
       session: { id: session },
-      event: "tool_call",
+      event,
       identity: resolve(options.identity, message),
-      tool,
       ...(purpose === undefined ? {} : { purpose }),
       ...(context === undefined ? {} : { context }),
     };
+  }
+
+  /** The decision request of a judged result: who asked, what for, and the result's texts as turns. */
+  function resultRequest(request: JsonRpcRequest, method: keyof typeof JUDGED_RESULTS, messages: { role: "system" | "user" | "assistant" | "tool"; content: string }[]): DecideRequest {
+    const base = common(request, resolve(options.session, request), JUDGED_RESULTS[method]);
+    const params = request.params ?? {};
+    const data = messages.length > 0 ? { data: { messages } } : {};
+    if (method === "tools/call") return { ...base, tool: { server, name: String(params.name) }, ...data };
+    if (method === "resources/read") {
+      const uri = String(params.uri ?? "");
+      return { ...base, action: "read", resource: options.resource ? options.resource(uri, request) : { id: uri, type: "document" }, ...data };
+    }
+    return { ...base, ...data };
   }
 
   return {
@@ -152,6 +189,33 @@ export function createMcpGuard(options: McpGuardOptions): McpGuard {
       const codes = decision.reasons.map((r) => r.code).join(", ");
       const what = decision.decision === "escalate" ? "held for approval" : "denied";
       return { allowed: false, decision, response: errorResponse(id, MCP_DENIED, `tool call ${what} by policy: ${codes}`, data) };
+    },
+
+    async checkResult(request, response) {
+      const method = request.method;
+      if (!Object.hasOwn(JUDGED_RESULTS, method) || !("result" in response)) return response;
+      const judged = method as keyof typeof JUDGED_RESULTS;
+      const what = judged === "tools/call" ? "tool result" : judged === "resources/read" ? "resource" : "prompt";
+      const id = idOf(request);
+      const content = resultContent(judged, response.result);
+      let decision: ClientDecision;
+      try {
+        decision = await client.decide(resultRequest(request, judged, content.messages));
+      } catch (err) {
+        const e = err instanceof CustosClientError ? { code: err.code, message: err.message, errors: err.errors } : { code: "internal_error", message: String(err) };
+        return errorResponse(id, MCP_UNAVAILABLE, `Custos could not judge this ${what}; it was withheld`, e);
+      }
+      const data = { decision: decision.decision, decision_id: decision.decision_id, reasons: decision.reasons, obligations: decision.obligations };
+      if (decision.decision === "allow") {
+        const redact = decision.obligations.find((o): o is Extract<Obligation, { type: "redact" }> => o.type === "redact" && !!o.messages);
+        return redact?.messages ? { ...response, result: content.rewrite(redact.messages) } : response;
+      }
+      if (decision.failed) {
+        return errorResponse(id, MCP_UNAVAILABLE, `Custos is unavailable; the ${what} was withheld (fail closed)`, { ...data, failed: decision.failed });
+      }
+      const codes = decision.reasons.map((r) => r.code).join(", ");
+      const outcome = decision.decision === "escalate" ? "held for approval" : "denied";
+      return errorResponse(id, MCP_DENIED, `${what} ${outcome} by policy: ${codes}`, data);
     },
 
     async filterList(result, request) {

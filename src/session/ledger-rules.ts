@@ -64,3 +64,25 @@ export function signalFromMember(member: string, expiresAt: number): PrincipalSi
   const [kind, severity] = JSON.parse(member) as [string, PrincipalSignal["severity"]];
   return { kind, severity, expires_at: expiresAt };
 }
+
+/** Reason of a child session ended with its parent (an admin or a policy termination of the parent). */
+export const PARENT_TERMINATED_REASON = "parent session terminated";
+
+/** Reason of a child session refused because its parent already links {@link MAX_CHILD_SESSIONS}. */
+export const TOO_MANY_CHILDREN_REASON = "parent session has too many sub-agent sessions";
+
+/**
+ * The buckets of a principal's risk window still inside it at `nowS`: a bucket counts while any part of it overlaps
+ * the window, so an increment is counted for at most one bucket width (window / 60) longer than the window, never
+ * shorter (the error is on the side of flagging).
+ */
+export function bucketLive(start: number, nowS: number, windowSeconds: number, bucketSeconds: number): boolean {
+  return start + bucketSeconds > nowS - windowSeconds;
+}
+
+/** The credential's first principal: the earliest first seen among those seen within the window (ties by id). */
+export function firstPrincipal(seen: Iterable<[string, { first: number; last: number }]>): string | null {
+  let best: [string, number] | null = null;
+  for (const [id, { first }] of seen) if (best === null || first < best[1] || (first === best[1] && id < best[0])) best = [id, first];
+  return best?.[0] ?? null;
+}

@@ -23,8 +23,8 @@ export function decodeEvent(raw: string): SessionEvent {
   return event === undefined ? { at, kind, ref, detail } : { at, kind, ref, detail, event };
 }
 
-/** A session from its hash fields and its event list (newest first). */
-export function decodeSession(id: string, fields: Fields, events: unknown): SessionState {
+/** A session from its hash fields, its event list (newest first) and its labels set. */
+export function decodeSession(id: string, fields: Fields, events: unknown, labels: unknown = []): SessionState {
   const s = emptySession(id);
   if (fields.r !== undefined) s.risk = Number(fields.r);
   if (fields.v !== undefined) s.violations = Number(fields.v);
@@ -35,6 +35,12 @@ export function decodeSession(id: string, fields: Fields, events: unknown): Sess
   }
   if (fields.c !== undefined) s.max_classification = classificationOf(Number(fields.c));
   if (Array.isArray(events)) s.events = events.map((e) => decodeEvent(String(e)));
+  if (Array.isArray(labels)) s.labels_seen = labels.map(String).sort();
+  if (fields.tn !== undefined) {
+    s.tainted = true;
+    s.tainted_by = fields.tn;
+  }
+  if (fields.p !== undefined) s.parent_id = fields.p;
   return s;
 }
 

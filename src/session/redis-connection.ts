@@ -5,7 +5,7 @@ import { DEFAULT_COMMAND_TIMEOUT_MS } from "./ledger-rules.js";
 import { Cluster, type Redis } from "ioredis";
 import { StateUnavailableError } from "../decision/ports.js";
 import { createLedgerClient, watchFailovers, type LedgerClient } from "./redis-client.js";
-import { LEDGER_SCRIPTS } from "./redis-scripts.js";
+import { CROSS_SESSION_SCRIPTS, LEDGER_SCRIPTS } from "./redis-scripts.js";
 import { parseRedisUrl, passwordRedactor, type RedisTarget } from "./redis-url.js";
 
 /** Timeouts in a row on a connection that looks healthy before it is dropped and re-established. */
@@ -87,6 +87,8 @@ export function connectRedis(options: RedisConnectionOptions): RedisConnection {
 /** The policy around one client: bounded waits for a connection in progress, deadlines, redaction, reconnects. */
 function supervise(client: LedgerClient, commandTimeoutMs: number, redact: (text: string) => string, onError: ((err: Error) => void) | undefined) {
   for (const [name, script] of Object.entries(LEDGER_SCRIPTS)) client.defineCommand(name, script);
+  // Their number of keys varies with the quotas: the caller gives it as the first argument.
+  for (const [name, script] of Object.entries(CROSS_SESSION_SCRIPTS)) client.defineCommand(name, script);
   // A Cluster call may follow redirections and a replica's promotion; past this it has failed for the caller,
   // whatever ioredis still does with it (a timed-out write may yet land, as with any timeout).
   const deadlineMs = commandTimeoutMs * 2;

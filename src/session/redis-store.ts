@@ -5,9 +5,15 @@
 //   custos:{s:<session>}:session   hash    risk, violations, termination, max classification   idle TTL, refreshed by writes
 //   custos:{s:<session>}:events    list    last MAX_SESSION_EVENTS events, newest first          same TTL
 //   custos:cred:<id>:revoked       string  reason and time                                       ttl_seconds (0: 30 days)
-//   custos:principal:<id>:signals  zset    [kind,severity] scored by expires_at                  until the latest expiry
+//   custos:{s:<session>}:labels    set     data labels seen (at most 64)                         same TTL
+//   custos:{s:<session>}:children  set     sub-agent sessions (at most 256)                      same TTL
+//   custos:{p:<id>}:signals        zset    [kind,severity] scored by expires_at                  until the latest expiry
+//   custos:{p:<id>}:risk           hash    risk per bucket of the principal's window             the window
+//   custos:{p:<id>}:q:<quota>:<t>  string  one quota's count in the fixed window starting at t   the quota's window
+//   custos:{c:<id>}:seen           hash    principals that presented the credential (at most 16) the misuse window
+//   custos:{c:<id>}:q:<quota>:<t>  string  as above, per credential                              the quota's window
 //   custos:approval:<id>           hash    status, binding, approver, times                      expires_at + 1 day grace
-// A session's keys share one Cluster slot, the others each have their own. On one node a read is one pipeline; on a
+// A session's keys share one Cluster slot, a principal's another, a credential's a third; the rest each have their own. On one node a read is one pipeline; on a
 // Cluster, where a pipeline may not span slots, it is one pipeline per slot, all sent before any answer is awaited,
 // so it still costs one round trip of latency (the slowest node's). The URL forms are in redis-url.ts, the client
 // options in redis-client.ts, the connection policy (fail fast, reconnect by itself) in redis-connection.ts and the
@@ -15,12 +21,24 @@
 import { randomUUID } from "node:crypto";
 import { Cluster, type ChainableCommander } from "ioredis";
 import {
+  CREDENTIAL_MISUSE_SIGNAL,
+  MAX_CASCADE_SESSIONS,
+  MAX_CHILD_SESSIONS,
+  MAX_CREDENTIAL_PRINCIPALS,
   MAX_DELEGATORS,
+  MAX_LABELS_SEEN,
   MAX_SESSION_EVENTS,
+  RISK_THRESHOLD_SIGNAL,
   type ApplyResult,
   type ApprovalRecord,
   type Approver,
+  type CredentialUse,
+  type ParentState,
+  type PrincipalResult,
   type PrincipalSignal,
+  type PrincipalUpdate,
+  type PrincipalView,
+  type QuotaRef,
   type SessionState,
   type SessionStore,
   type SessionUpdate,
@@ -33,9 +51,12 @@ import {
   DEFAULT_COMMAND_TIMEOUT_MS,
   DEFAULT_KEY_PREFIX,
   DEFAULT_SESSION_TTL_SECONDS,
+  PARENT_TERMINATED_REASON,
   POLICY_ACTOR,
   RISK_THRESHOLD_REASON,
   approvalTtl,
+  bucketLive,
+  classificationOf,
   classificationRank,
   revocationTtl,
   signalFromMember,
@@ -43,6 +64,7 @@ import {
 } from "./ledger-rules.js";
 import type { LedgerClient } from "./redis-client.js";
 import { decodeApproval, decodeSession, encodeApproval, encodeEvent, fieldsOf } from "./redis-codec.js";
+import { quotaWindowStart, riskBucketSeconds } from "../decision/cross-session.js";
 import { connectRedis, type RedisConnectionOptions } from "./redis-connection.js";
 import type { LedgerScriptName } from "./redis-scripts.js";
 
@@ -115,9 +137,39 @@ export function createRedisStore(options: RedisStoreOptions): RedisSessionStore 
     return result.map(([, value]) => value);
   }
 
-  function decodeScriptSession(id: string, reply: unknown): SessionState {
-    const [fields, events] = reply as [unknown, unknown];
-    return decodeSession(id, fieldsOf(fields), events);
+  /** A session from an apply reply (`{fields, events, _, _, labels, …}`) or an admin reply (`{fields, events, labels, …}`). */
+  function decodeScriptSession(id: string, reply: unknown, labelsAt = 2): SessionState {
+    const r = reply as unknown[];
+    return decodeSession(id, fieldsOf(r[0]), r[1], r[labelsAt]);
+  }
+
+  /** The four keys of a session, in the order the session scripts take them. */
+  const sessionKeys = (id: string) => [keys.session(id), keys.events(id), keys.labels(id), keys.children(id)];
+
+  /**
+   * Ends the sub-agent sessions of `children` and theirs, breadth first, one pipeline per level, at most
+   * {@link MAX_CASCADE_SESSIONS}. Not waited for by replicas: a child whose termination a failover loses still reads
+   * its parent's (acknowledged) termination at its next decision and is refused.
+   */
+  async function cascade(rootId: string, children: string[], now: number): Promise<void> {
+    const seen = new Set([rootId]);
+    let level = children;
+    let ended = 0;
+    const event = encodeEvent({ at: now, kind: "terminate", ref: POLICY_ACTOR, detail: PARENT_TERMINATED_REASON });
+    while (level.length > 0 && ended < MAX_CASCADE_SESSIONS) {
+      const batch = level.filter((c) => !seen.has(c)).slice(0, MAX_CASCADE_SESSIONS - ended);
+      for (const c of batch) seen.add(c);
+      ended += batch.length;
+      const replyOf = (c: LedgerClient | ChainableCommander, id: string) =>
+        script(c).custosAdminSession(...sessionKeys(id), "terminate", PARENT_TERMINATED_REASON, POLICY_ACTOR, event, MAX_SESSION_EVENTS, ttl);
+      const out = await conn.run("terminate", async (c) => {
+        if (cluster) return Promise.all(batch.map((id) => replyOf(c, id)));
+        const p = c.pipeline();
+        for (const id of batch) replyOf(p, id);
+        return replies(await p.exec());
+      });
+      level = out.flatMap((r) => ((r as unknown[])[3] as unknown[] | undefined ?? []).map(String));
+    }
   }
 
   /**
@@ -206,17 +258,165 @@ export function createRedisStore(options: RedisStoreOptions): RedisSessionStore 
     return consume === null ? [out[0], null] : [out[1], out[0]];
   }
 
-  function adminSession(action: "terminate" | "resume", id: string, reason: string, by: string, now: number) {
+  async function adminSession(action: "terminate" | "resume", id: string, reason: string, by: string, now: number) {
     const event = encodeEvent({ at: now, kind: action, ref: by, detail: reason });
-    return adminWrite(
+    const reply = await adminWrite(
       action,
-      (to) => script(to).custosAdminSession(keys.session(id), keys.events(id), action, reason, by, event, MAX_SESSION_EVENTS, ttl),
-      (reply) => decodeScriptSession(id, reply),
+      (to) => script(to).custosAdminSession(...sessionKeys(id), action, reason, by, event, MAX_SESSION_EVENTS, ttl),
+      (r) => r as unknown[],
     );
+    if (action === "terminate") await cascade(id, ((reply[3] as unknown[] | undefined) ?? []).map(String), now);
+    return decodeScriptSession(id, reply);
+  }
+
+  /** The read's extra commands (parent, principal risk, credential principals, quota counters), by what they read. */
+  interface Extra {
+    send(c: LedgerClient | ChainableCommander): unknown;
+  }
+  function readExtras(q: StateQuery): { extras: Extra[]; decode(rs: unknown[], snapshot: StateSnapshot): void } {
+    const extras: Extra[] = [];
+    const decoders: ((r: unknown, snapshot: StateSnapshot) => void)[] = [];
+    const parentId = q.parentId && q.parentId !== q.sessionId ? q.parentId : null;
+    if (parentId !== null) {
+      extras.push({ send: (c) => script(c).custosLinkChild(keys.session(parentId), keys.labels(parentId), keys.children(parentId), q.sessionId, MAX_CHILD_SESSIONS, ttl) });
+      decoders.push((r, snap) => {
+        const [fields, labels, full] = r as [unknown, unknown, number];
+        const parent = decodeSession(parentId, fieldsOf(fields), [], labels);
+        snap.parent = {
+          id: parentId,
+          terminated: parent.terminated,
+          max_classification: parent.max_classification,
+          labels_seen: parent.labels_seen,
+          tainted: parent.tainted,
+          tainted_by: parent.tainted_by,
+          full: full === 1,
+        } satisfies ParentState;
+      });
+    }
+    const window = q.principalRiskWindowSeconds ?? 0;
+    if (window > 0) {
+      extras.push({ send: (c) => c.hgetall(keys.principalRisk(q.principalId)) });
+      decoders.push((r, snap) => {
+        snap.principal.risk = windowedRisk(r as Record<string, string>, q.now, window);
+      });
+    }
+    const credWindow = q.credentialWindowSeconds ?? 0;
+    if (q.credentialId !== null && credWindow > 0) {
+      extras.push({ send: (c) => c.hgetall(keys.credentialSeen(q.credentialId!)) });
+      decoders.push((r, snap) => {
+        snap.credential.principals = credentialUses(r as Record<string, string>, q.now * 1000, credWindow);
+      });
+    }
+    const quotas = q.quotas ?? [];
+    for (const ref of quotas) extras.push({ send: (c) => c.get(quotaKey(ref, q.now * 1000)) });
+    return {
+      extras,
+      decode(rs, snapshot) {
+        decoders.forEach((d, i) => d(rs[i], snapshot));
+        if (quotas.length > 0) snapshot.quotas = rs.slice(decoders.length).map((v) => Number(v ?? 0));
+      },
+    };
+  }
+
+  function quotaKey(ref: QuotaRef, nowMs: number): string {
+    return keys.quota(ref.per, ref.owner, ref.id, quotaWindowStart(nowMs, ref.window_seconds));
+  }
+
+  /** The windowed sum of a principal's risk hash (bucket start → risk; `w` the window it was written with). */
+  function windowedRisk(h: Record<string, string>, nowS: number, windowSeconds: number): number {
+    const width = riskBucketSeconds(windowSeconds);
+    let risk = 0;
+    for (const [field, value] of Object.entries(h)) {
+      if (field === "w") continue;
+      if (bucketLive(Number(field), nowS, windowSeconds, width)) risk += Number(value);
+    }
+    return risk;
+  }
+
+  /** The principals of a credential's hash seen within the window, first seen first. */
+  function credentialUses(h: Record<string, string>, nowMs: number, windowSeconds: number): CredentialUse[] {
+    const out: CredentialUse[] = [];
+    for (const [id, value] of Object.entries(h)) {
+      const m = /^(\d+),(\d+)$/.exec(value);
+      if (!m || Number(m[2]) <= nowMs - windowSeconds * 1000) continue;
+      out.push({ id, first_seen: Number(m[1]), last_seen: Number(m[2]) });
+    }
+    return out.sort((a, b) => a.first_seen - b.first_seen || (a.id < b.id ? -1 : 1));
+  }
+
+  /** The cross-session write: the principal's script and the credential's, in one round trip (one per slot on a Cluster). */
+  async function applyPrincipal(u: PrincipalUpdate): Promise<PrincipalResult> {
+    const nowS = Math.floor(u.now / 1000);
+    const principalQuotas = u.quotas.filter((q) => q.per === "principal");
+    const credentialQuotas = u.quotas.filter((q) => q.per === "credential");
+    const quotaArgs = (qs: QuotaRef[]) => ({
+      keys: qs.map((q) => quotaKey(q, u.now)),
+      args: qs.flatMap((q) => [q.max, Math.max(1, quotaWindowStart(u.now, q.window_seconds) + q.window_seconds - nowS) + 1]),
+    });
+    const calls: ((c: LedgerClient | ChainableCommander) => unknown)[] = [];
+    const window = Math.max(0, Math.floor(u.riskWindowSeconds));
+    const wantPrincipal = principalQuotas.length > 0 || window > 0;
+    if (wantPrincipal) {
+      const q = quotaArgs(principalQuotas);
+      const threshold = Number.isFinite(u.riskThreshold) && u.riskThreshold > 0 ? u.riskThreshold : 0;
+      const member = signalMember({ kind: RISK_THRESHOLD_SIGNAL, severity: "critical" });
+      calls.push((c) =>
+        script(c).custosPrincipal(2 + q.keys.length, keys.signals(u.principalId), keys.principalRisk(u.principalId), ...q.keys, nowS, u.riskDelta, window, riskBucketSeconds(window || 1), threshold, member, ...q.args),
+      );
+    }
+    const credWindow = u.credentialId === null ? 0 : Math.max(0, Math.floor(u.credentialWindowSeconds));
+    const wantCredential = u.credentialId !== null && (credentialQuotas.length > 0 || credWindow > 0);
+    if (wantCredential) {
+      const q = quotaArgs(credentialQuotas);
+      calls.push((c) =>
+        script(c).custosCredential(1 + q.keys.length, keys.credentialSeen(u.credentialId!), ...q.keys, u.now, credWindow, u.principalId, MAX_CREDENTIAL_PRINCIPALS, ...q.args),
+      );
+    }
+    const result: PrincipalResult = { risk: 0, flaggedNow: false, quotaExceeded: null, misuseOwner: null };
+    if (calls.length === 0) return result;
+    const out = await conn.run("applyPrincipal", async (c) => {
+      if (cluster) return Promise.all(calls.map((call) => call(c)));
+      const p = c.pipeline();
+      for (const call of calls) call(p);
+      return replies(await p.exec());
+    });
+    let i = 0;
+    if (wantPrincipal) {
+      const [risk, flagged, full] = out[i++] as [string, number, number];
+      result.risk = Number(risk);
+      result.flaggedNow = flagged === 1;
+      if (full > 0) result.quotaExceeded = principalQuotas[full - 1]!;
+    }
+    if (wantCredential) {
+      const [owner, full] = out[i++] as [string, number];
+      if (owner !== "") result.misuseOwner = owner;
+      if (full > 0 && result.quotaExceeded === null) result.quotaExceeded = credentialQuotas[full - 1]!;
+    }
+    if (result.misuseOwner !== null) {
+      // The review signal is on the first principal, in its own slot: one more write, only on a misuse.
+      const expiresAt = nowS + credWindow;
+      const owner = result.misuseOwner;
+      await conn.run("applyPrincipal", (c) =>
+        script(c).custosAddSignal(keys.signals(owner), expiresAt, signalMember({ kind: CREDENTIAL_MISUSE_SIGNAL, severity: "medium" })),
+      );
+    }
+    return result;
+  }
+
+  async function principalView(id: string, nowMs: number): Promise<PrincipalView> {
+    const nowS = Math.floor(nowMs / 1000);
+    return conn.run("getPrincipal", async (c) => {
+      const [z, h] = cluster
+        ? await Promise.all([c.zrangebyscore(keys.signals(id), `(${nowS}`, "+inf", "WITHSCORES"), c.hgetall(keys.principalRisk(id))])
+        : replies(await c.pipeline().zrangebyscore(keys.signals(id), `(${nowS}`, "+inf", "WITHSCORES").hgetall(keys.principalRisk(id)).exec());
+      const risk = h as Record<string, string>;
+      const window = risk.w === undefined ? null : Number(risk.w);
+      return { id, signals: signalsOf(z), risk: window === null ? 0 : windowedRisk(risk, nowS, window), window_seconds: window };
+    });
   }
 
   /** The read's replies in a fixed order: session hash, events, signals, revoked?, approval?, delegators' signals. */
-  async function readReplies(c: LedgerClient, q: StateQuery, delegators: string[]): Promise<[unknown, unknown, unknown, unknown, unknown, unknown[]]> {
+  async function readReplies(c: LedgerClient, q: StateQuery, delegators: string[], extras: Extra[]): Promise<[unknown, unknown, unknown, unknown, unknown, unknown[], unknown[], unknown]> {
     const session = keys.session(q.sessionId);
     const events = keys.events(q.sessionId);
     const signals = keys.signals(q.principalId);
@@ -224,24 +424,27 @@ export function createRedisStore(options: RedisStoreOptions): RedisSessionStore 
     const approval = q.approvalId === null ? null : keys.approval(q.approvalId);
     const min = `(${q.now}`;
     if (!cluster) {
-      const p = c.pipeline().hgetall(session).lrange(events, 0, -1).zrangebyscore(signals, min, "+inf", "WITHSCORES");
+      const p = c.pipeline().hgetall(session).lrange(events, 0, -1).smembers(keys.labels(q.sessionId)).zrangebyscore(signals, min, "+inf", "WITHSCORES");
       if (revoked !== null) p.exists(revoked);
       if (approval !== null) p.hgetall(approval);
       for (const d of delegators) p.zrangebyscore(keys.signals(d), min, "+inf", "WITHSCORES");
-      const [s, e, z, ...rest] = replies(await p.exec());
+      for (const x of extras) x.send(p);
+      const [s, e, l, z, ...rest] = replies(await p.exec());
       const r = revoked === null ? 0 : rest.shift();
       const a = approval === null ? null : rest.shift();
-      return [s, e, z, r, a, rest];
+      const d = rest.splice(0, delegators.length);
+      return [s, e, z, r, a, d, rest, l];
     }
     // One pipeline per slot, all written before the first answer is awaited.
-    const [[s, e], z, r, a, d] = await Promise.all([
-      c.pipeline().hgetall(session).lrange(events, 0, -1).exec().then(replies),
+    const [[s, e, l], z, r, a, d, x] = await Promise.all([
+      c.pipeline().hgetall(session).lrange(events, 0, -1).smembers(keys.labels(q.sessionId)).exec().then(replies),
       c.zrangebyscore(signals, min, "+inf", "WITHSCORES"),
       revoked === null ? 0 : c.exists(revoked),
       approval === null ? null : c.hgetall(approval),
       Promise.all(delegators.map((id) => c.zrangebyscore(keys.signals(id), min, "+inf", "WITHSCORES"))),
+      Promise.all(extras.map((x) => x.send(c) as Promise<unknown>)),
     ]);
-    return [s, e, z, r, a, d];
+    return [s, e, z, r, a, d, x, l];
   }
 
   /** Signals from a `ZRANGEBYSCORE … WITHSCORES` reply. */
@@ -304,11 +507,11 @@ export function createRedisStore(options: RedisStoreOptions): RedisSessionStore 
   conn.client.on("ready", onReady);
 
   async function applyDecision(u: SessionUpdate): Promise<ApplyResult> {
+    let children: string[] = [];
     const result = await conn.run("apply", async (c): Promise<ApplyResult> => {
         const threshold = Number.isFinite(u.riskThreshold) && u.riskThreshold > 0 ? u.riskThreshold : 0;
         const args = [
-          keys.session(u.sessionId),
-          keys.events(u.sessionId),
+          ...sessionKeys(u.sessionId),
           u.riskDelta,
           u.violation ? 1 : 0,
           u.terminate !== null ? 1 : 0,
@@ -320,17 +523,23 @@ export function createRedisStore(options: RedisStoreOptions): RedisSessionStore 
           ttl,
           RISK_THRESHOLD_REASON,
           POLICY_ACTOR,
+          u.taint ?? "",
+          u.parentId ?? "",
+          MAX_LABELS_SEEN,
+          ...(u.labels ?? []).slice(0, MAX_LABELS_SEEN),
         ];
         const [reply, consumed] = await writeApply(c, u, args);
         const r = reply as unknown[];
+        children = ((r[5] as unknown[] | undefined) ?? []).map(String);
         return {
-          session: decodeScriptSession(u.sessionId, reply),
+          session: decodeScriptSession(u.sessionId, reply, 4),
           terminatedNow: r[2] === 1,
           wasTerminated: r[3] === 1,
           consumed: u.consume ? consumed === 1 : null,
         };
       });
       if (waitReplicas !== 0 && result.terminatedNow) await replicateTermination(u.sessionId);
+      if (result.terminatedNow && children.length > 0) await cascade(u.sessionId, children, u.now);
     return result;
   }
 
@@ -342,21 +551,31 @@ export function createRedisStore(options: RedisStoreOptions): RedisSessionStore 
     read: (q: StateQuery) =>
       conn.run("read", async (c): Promise<StateSnapshot> => {
         const delegators = (q.delegatorIds ?? []).slice(0, MAX_DELEGATORS);
-        const [session, events, signals, revoked, approval, chain] = await readReplies(c, q, delegators);
-        return {
-          session: decodeSession(q.sessionId, session as Record<string, string>, events),
+        const extra = readExtras(q);
+        const [session, events, signals, revoked, approval, chain, more, labels] = await readReplies(c, q, delegators, extra.extras);
+        const snapshot: StateSnapshot = {
+          session: decodeSession(q.sessionId, session as Record<string, string>, events, labels),
           credential: { revoked: revoked === 1 },
           principal: { signals: signalsOf(signals) },
           delegators: delegators.map((id, i) => ({ id, signals: signalsOf(chain[i]) })),
           approval: q.approvalId === null ? null : decodeApproval(q.approvalId, approval as Record<string, string>),
         };
+        extra.decode(more, snapshot);
+        return snapshot;
       }),
     applyDecision,
     apply: async (u: SessionUpdate) => (await applyDecision(u)).session,
+    applyPrincipal,
+    getPrincipal: principalView,
+    clearPrincipal: async (id: string, nowMs: number) => {
+      const before = await principalView(id, nowMs);
+      await adminWrite("clearPrincipal", (to) => to.del(keys.signals(id), keys.principalRisk(id)), () => undefined);
+      return before;
+    },
     getSession: (id: string) =>
       conn.run("getSession", async (c) => {
-        const [fields, events] = replies(await c.pipeline().hgetall(keys.session(id)).lrange(keys.events(id), 0, -1).exec());
-        return decodeSession(id, fields as Record<string, string>, events);
+        const [fields, events, labels] = replies(await c.pipeline().hgetall(keys.session(id)).lrange(keys.events(id), 0, -1).smembers(keys.labels(id)).exec());
+        return decodeSession(id, fields as Record<string, string>, events, labels);
       }),
     terminate: (id, reason, by, now) => adminSession("terminate", id, reason, by, now),
     resume: (id, by, reason, now) => adminSession("resume", id, reason, by, now),

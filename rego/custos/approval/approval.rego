@@ -4,12 +4,16 @@
 package custos.approval
 
 import data.custos.content
+import data.custos.injection
 import data.custos.lib
 
 needed if lib.request.action in object.get(lib.resource, "approval_actions", [])
 
 # Personal data in a restricted context escalates (content); the approval that settles it is checked here too.
 needed if content.pii_review
+
+# A high-risk action in a tainted session escalates (injection); its approval is checked here too.
+needed if injection.untrusted_action
 
 approval := input.state.approval
 

@@ -23,6 +23,10 @@ default_settings := {
 	"approver_groups": [],
 	"credential_clock_skew_seconds": 60,
 	"verified_credential_required": [],
+	"principal_risk_threshold": 300,
+	"principal_risk_window_seconds": 86400,
+	"credential_misuse_window_seconds": 3600,
+	"quotas": [],
 }
 
 setting(name) := object.get(settings, name, default_settings[name])

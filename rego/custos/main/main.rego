@@ -8,6 +8,7 @@ import data.custos.content
 import data.custos.credential
 import data.custos.delegation
 import data.custos.identity
+import data.custos.injection
 import data.custos.lib
 import data.custos.mtls
 import data.custos.purpose
@@ -15,8 +16,9 @@ import data.custos.resource
 import data.custos.scopes
 import data.custos.session
 import data.custos.tools
+import data.custos.usage
 
-base := ((((((((((identity.reasons | credential.reasons) | resource.reasons) | scopes.reasons) | delegation.reasons) | purpose.reasons) | classification.reasons) | tools.reasons) | mtls.reasons) | approval.reasons) | content.reasons) | session.reasons
+base := ((((((((((((identity.reasons | credential.reasons) | resource.reasons) | scopes.reasons) | delegation.reasons) | purpose.reasons) | classification.reasons) | tools.reasons) | mtls.reasons) | approval.reasons) | content.reasons) | session.reasons) | usage.reasons) | injection.reasons
 
 points := lib.setting("risk_points")
 
@@ -38,7 +40,24 @@ threshold_reasons contains lib.reason("RISK_THRESHOLD_EXCEEDED", msg) if {
 	msg := concat("", ["session risk ", format_int(risk_after, 10), " reached the threshold of ", format_int(threshold, 10)])
 }
 
-all := base | threshold_reasons
+# Risk follows the principal (the identity, never the delegators it acts for) across its sessions: its windowed
+# risk (input.state.principal.risk) plus this decision's reaching settings.principal_risk_threshold flags it. The
+# service then records a critical signal on it, so a new session does not escape it until an operator clears it.
+default principal_risk := 0
+
+principal_risk := input.state.principal.risk if is_number(input.state.principal.risk)
+
+principal_threshold := lib.setting("principal_risk_threshold")
+
+principal_risk_reasons contains lib.reason("PRINCIPAL_FLAGGED", msg) if {
+	lib.setting("principal_risk_window_seconds") > 0
+	principal_threshold > 0
+	risk_of(base_codes) > 0
+	principal_risk + risk_of(base_codes) >= principal_threshold
+	msg := concat("", ["the principal's risk across its sessions reached the threshold of ", format_int(principal_threshold, 10)])
+}
+
+all := (base | threshold_reasons) | principal_risk_reasons
 
 codes := {r.code | some r in all}
 
@@ -74,12 +93,16 @@ needs contains "review" if {
 	r.effect == "escalate"
 }
 
+needs contains "review" if injection.review
+
 # Every escalation is held for a human: the service creates (or reuses) the approval bound to this request.
 needs contains "approval" if outcome == "escalate"
 
 terminate if "PRINCIPAL_FLAGGED" in codes
 
 terminate if "RISK_THRESHOLD_EXCEEDED" in codes
+
+terminate if "CREDENTIAL_MISUSE" in codes
 
 needs contains "session_termination" if terminate
 
@@ -89,6 +112,16 @@ default classification_out := null
 
 classification_out := lib.request_classification
 
+# The data labels this decision lets the session see (the request's and the registered resource's); the service
+# adds them to the session's labels_seen unless the decision is a deny.
+labels_out := sort({l | some l in object.get(object.get(lib.request, "data", {}), "labels", [])} | {l | some l in object.get(object.get(lib.resources, object.get(object.get(lib.request, "resource", {}), "id", ""), {}), "labels", [])})
+
+# `true` when this decision ingested content flagged PROMPT_INJECTION: the service marks the session tainted (and
+# its sub-agent sessions inherit it). The rules that set it are in custos.injection.
+default taint := false
+
+taint := injection.taint
+
 decision := {
 	"decision": outcome,
 	"reasons": reasons,
@@ -97,6 +130,8 @@ decision := {
 	"violation": violation,
 	"terminate": terminate == true,
 	"classification": classification_out,
+	"taint": taint == true,
+	"labels": labels_out,
 }
 
 default terminate := false

@@ -161,3 +161,37 @@ test_no_reason_message_quotes_request_values if {
 		not contains(r.message, "MARKER")
 	}
 }
+
+test_principal_risk_across_sessions_flags_and_terminates if {
+	state := object.union(empty_state, {"principal": {"signals": [], "risk": 290}})
+	bad := object.union(support, {"purpose": "marketing"})
+	d := main.decision with input as doc(bad, [], state)
+		with data.governance.settings.principal_risk_threshold as 300
+	"PRINCIPAL_FLAGGED" in {r.code | some r in d.reasons}
+	d.terminate == true
+	{"type": "session_termination"} in d.obligations
+	d2 := main.decision with input as doc(bad, [], object.union(empty_state, {"principal": {"signals": [], "risk": 100}}))
+		with data.governance.settings.principal_risk_threshold as 300
+	not "PRINCIPAL_FLAGGED" in {r.code | some r in d2.reasons}
+
+	# A decision that adds no risk does not flag, whatever the window holds (the signal does that).
+	d3 := main.decision with input as doc(support, [], object.union(empty_state, {"principal": {"signals": [], "risk": 500}}))
+		with data.governance.settings.principal_risk_threshold as 300
+	d3.decision == "allow"
+}
+
+test_credential_misuse_terminates if {
+	state := object.union(empty_state, {"credential": {"revoked": false, "principals": [{"id": "agent:other", "first_seen": 1, "last_seen": 2}]}})
+	d := main.decision with input as doc(support, [], state)
+	d.decision == "deny"
+	"CREDENTIAL_MISUSE" in {r.code | some r in d.reasons}
+	d.terminate == true
+}
+
+test_taint_and_labels_out if {
+	d := main.decision with input as doc(object.union(support, {"data": {"labels": ["b", "a"]}}), [], empty_state)
+	d.taint == false
+	d.labels == ["a", "b", "customer_data"]
+	d2 := main.decision with input as doc(support, [], empty_state)
+	d2.labels == ["customer_data"]
+}

@@ -111,6 +111,7 @@ const validateResolve = compileValidator<{ verdict: "benign" | "violation"; note
   { type: "object", required: ["verdict"], properties: { verdict: { enum: ["benign", "violation"] }, note: text(4096) } },
   "resolve request",
 );
+const validateClear = compileValidator<{ reason?: string }>({ type: "object", properties: { reason: text(1024) } }, "clear request");
 // `approver` may only repeat the authenticated operator's id (older clients sent it); its groups are ignored: an
 // approver's groups are the operators file's.
 const validateGrant = compileValidator<{ approver?: { id: string; groups?: string[] }; reason?: string }>(
@@ -265,6 +266,23 @@ export function createAdminRouter(deps: AdminDeps): Router {
     deps.onAction({ action: "principal.signal", actor: operatorOf(res).id, target: param(req), reason: b.kind, details: { severity: b.severity } });
     res.json({ principal: param(req), kind: b.kind, severity: b.severity, expires_at: new Date(expiresAt * 1000).toISOString() });
   });
+  router.get("/principals/:id", requireRole("auditor"), async (req, res) => {
+    res.json(await deps.store.getPrincipal(param(req), clock()));
+  });
+  // Lifts a flag: the principal's signals and its windowed risk go together (otherwise the next risky decision
+  // would flag it again at once).
+  router.delete("/principals/:id/signals", requireRole("responder"), async (req, res) => {
+    const b = validateClear(body(req));
+    const cleared = await deps.store.clearPrincipal(param(req), clock());
+    deps.onAction({
+      action: "principal.clear",
+      actor: operatorOf(res).id,
+      target: param(req),
+      reason: b.reason ?? null,
+      details: { signals: cleared.signals.map((x) => x.kind), risk: cleared.risk },
+    });
+    res.json({ principal: param(req), cleared: { signals: cleared.signals, risk: cleared.risk } });
+  });
   router.get("/approvals/:id", requireRole("auditor"), async (req, res) => {
     const approval = await deps.store.getApproval(param(req));
     if (!approval) throw new CustosError("resource_not_found", "no such approval (unknown or expired)");
@@ -315,7 +333,7 @@ export function createAdminRouter(deps: AdminDeps): Router {
 }
 
 /** Every admin route and its method (GET routes answer HEAD too). */
-const ADMIN_ROUTES: readonly (readonly [string, "GET" | "POST"])[] = [
+const ADMIN_ROUTES: readonly (readonly [string, string])[] = [
   ["/approvals", "GET"],
   ["/reviews", "GET"],
   ["/reviews/:id", "GET"],
@@ -328,7 +346,8 @@ const ADMIN_ROUTES: readonly (readonly [string, "GET" | "POST"])[] = [
   ["/sessions/:id/terminate", "POST"],
   ["/sessions/:id/resume", "POST"],
   ["/credentials/:id/revoke", "POST"],
-  ["/principals/:id/signals", "POST"],
+  ["/principals/:id", "GET"],
+  ["/principals/:id/signals", "POST, DELETE"],
   ["/approvals/:id", "GET"],
   ["/approvals/:id/grant", "POST"],
   ["/approvals/:id/deny", "POST"],

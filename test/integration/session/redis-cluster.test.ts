@@ -72,12 +72,12 @@ describe("redis store on a Redis Cluster (3 masters + 3 replicas)", { timeout: 2
       }
     };
     const cred = await elsewhere(() => `key-${randomUUID()}`, (id) => `custos:cred:${id}:revoked`);
-    const principal = await elsewhere(() => `agent:${randomUUID()}`, (id) => `custos:principal:${encodeURIComponent(id)}:signals`);
+    const principal = await elsewhere(() => `agent:${randomUUID()}`, (id) => `custos:{p:${encodeURIComponent(id)}}:signals`);
     const approvalId = await elsewhere(() => `apr-${randomUUID()}`, (id) => `custos:approval:${id}`);
     const owners = new Set([
       s.port,
       (await ownerOf(store, `custos:cred:${cred}:revoked`)).port,
-      (await ownerOf(store, `custos:principal:${encodeURIComponent(principal)}:signals`)).port,
+      (await ownerOf(store, `custos:{p:${encodeURIComponent(principal)}}:signals`)).port,
       (await ownerOf(store, `custos:approval:${approvalId}`)).port,
     ]);
     assert.ok(owners.size >= 2, "the read crosses nodes");

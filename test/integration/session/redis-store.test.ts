@@ -78,9 +78,9 @@ describe("redis store", () => {
     assert.equal(r1Type, "string");
     near(r1Ttl, 30 * 86_400);
     near((await ttl("layout:cred:key%3A2:revoked"))[1], 60);
-    const [zType] = await ttl("layout:principal:agent%3Ax:signals");
+    const [zType] = await ttl("layout:{p:agent%3Ax}:signals");
     assert.equal(zType, "zset");
-    assert.equal(Number(await c.call("EXPIRETIME", "layout:principal:agent%3Ax:signals")), nowS + 100, "expires with its latest signal");
+    assert.equal(Number(await c.call("EXPIRETIME", "layout:{p:agent%3Ax}:signals")), nowS + 100, "expires with its latest signal");
     const [aType, aTtl] = await ttl("layout:approval:apr-%7B1%7D");
     assert.equal(aType, "hash");
     near(aTtl, 3600 + 86_400);
