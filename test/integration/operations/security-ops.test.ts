@@ -4,6 +4,7 @@
 // notification once); the shadow-AI inventory; blast radius of one credential among three over two replicas, checked
 // against the decision log's audit query; and ending every session of a credential.
 import assert from "node:assert/strict";
+import { readmeAcl } from "../../helpers/readme-acl.js";
 import { createHash, createHmac } from "node:crypto";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -195,12 +196,7 @@ contract("memory", async (ttl) => {
   return { ops: createMemoryOpsStore(ledger, { sessionTtlSeconds: ttl }), close: () => ledger.close() };
 });
 /** The README's least-privilege ACL: the ledger's commands plus those of the operations store and the outbox. */
-const OPS_ACL = [
-  "~custos:*", "-@all",
-  ...["ping", "info", "select", "readonly", "wait", "eval", "evalsha", "hgetall", "lrange", "zrangebyscore", "exists", "hset", "expire", "set", "get"],
-  ...["hincrbyfloat", "hget", "hincrby", "hdel", "lpush", "ltrim", "zadd", "zremrangebyscore", "zrange", "zcard", "expireat", "time", "cluster|slots", "cluster|info"],
-  ...["multi", "exec", "hsetnx", "hexists", "hlen", "sadd", "sismember", "scard", "smembers", "zrem", "zcount", "mget", "del", "ttl"],
-].map((rule) => (/^[~-]/.test(rule) ? rule : `+${rule}`));
+const OPS_ACL = readmeAcl();
 
 contract("redis (as the least-privilege ACL user)", async (ttl) => {
   const admin = new Redis(redis.url);

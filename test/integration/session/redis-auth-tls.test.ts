@@ -2,6 +2,7 @@
 // ledger's keys and commands (the shared contract runs as that user), wrong credentials that fail closed without
 // the password in any message, and TLS with a CA and client certificates generated here with openssl.
 import assert from "node:assert/strict";
+import { readmeAcl } from "../../helpers/readme-acl.js";
 import { execFileSync, spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -24,14 +25,7 @@ const enc = encodeURIComponent;
  * The least the store needs, as documented in the README: its commands, the commands its scripts run, INFO for
  * the ready check and CLUSTER SLOTS/INFO on a Cluster; keys under its prefix only.
  */
-const LEDGER_ACL = [
-  "~custos:*",
-  "-@all",
-  ...["ping", "info", "select", "readonly", "wait", "eval", "evalsha"],
-  ...["hgetall", "lrange", "zrangebyscore", "exists", "hset", "expire", "set", "get"],
-  ...["hincrbyfloat", "hget", "hincrby", "hdel", "lpush", "ltrim", "zadd", "zremrangebyscore", "zrange", "zcard", "expireat", "time"],
-  ...["cluster|slots", "cluster|info"],
-].map((rule) => (/^[~-]/.test(rule) ? rule : `+${rule}`));
+const LEDGER_ACL = readmeAcl();
 
 const update = (sessionId: string): SessionUpdate => ({
   sessionId,
