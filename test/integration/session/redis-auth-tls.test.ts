@@ -13,6 +13,7 @@ import { inspect } from "node:util";
 import { StateUnavailableError, type SessionStore, type SessionUpdate } from "../../../src/decision/ports.js";
 import { createRedisStore, type RedisStoreOptions } from "../../../src/session/redis-store.js";
 import { startRedisNode, type RedisNode } from "../../helpers/redis-node.js";
+import { describeCrossSessionContract } from "../../helpers/state-contract.js";
 import { describeStoreContract } from "../../helpers/store-contract.js";
 
 const DEFAULT_PASSWORD = "default-Secret-9";
@@ -30,6 +31,7 @@ const LEDGER_ACL = [
   ...["ping", "info", "select", "readonly", "wait", "eval", "evalsha"],
   ...["hgetall", "lrange", "zrangebyscore", "exists", "hset", "expire", "set", "get"],
   ...["hincrbyfloat", "hget", "hincrby", "hdel", "lpush", "ltrim", "zadd", "zremrangebyscore", "zrange", "zcard", "expireat", "time"],
+  ...["smembers", "sadd", "scard", "sismember", "hsetnx", "incr", "del", "zscore"],
   ...["cluster|slots", "cluster|info"],
 ].map((rule) => (/^[~-]/.test(rule) ? rule : `+${rule}`));
 
@@ -86,6 +88,11 @@ describe("redis store with AUTH and ACL", { timeout: 60_000 }, () => {
 
   describeStoreContract("redis, ACL user limited to the ledger's keys and commands", async (options = {}) => {
     const store = createRedisStore({ url: url(`custos:${enc(ACL_PASSWORD)}`), ...options });
+    return { store, now: Date.now, advance: (ms) => sleep(ms) };
+  });
+
+  describeCrossSessionContract("redis, ACL user limited to the ledger's keys and commands", async () => {
+    const store = createRedisStore({ url: url(`custos:${enc(ACL_PASSWORD)}`) });
     return { store, now: Date.now, advance: (ms) => sleep(ms) };
   });
 
