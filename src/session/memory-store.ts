@@ -403,7 +403,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemorySessi
     return structuredClone(record);
   }
 
-  /** Runs `fn` unless the store is closed; synchronous bodies make every operation atomic in one process. */
+  /** Runs `fn` unless the store is closed; synchronous bodies make every operation atomic (one thread owns the Maps). */
   async function op<T>(fn: () => T): Promise<T> {
     if (closed) throw new StateUnavailableError("the in-memory state store is closed");
     return fn();
