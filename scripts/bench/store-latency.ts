@@ -66,6 +66,32 @@ async function measure(store: SessionStore) {
   return { read, apply, decisionsPerSecond: Math.round(done / 1.5) };
 }
 
+/**
+ * The cost of the state beyond one session per decision: a decision with none of its rules (read + apply), one in
+ * the steady state (the read also fetches the principal's risk window, the credential's principals, a quota counter
+ * and a parent; nothing more to write), and one that needs the cross-session write (risk added, a quota counted,
+ * a new credential user): read + applyPrincipal + apply, one extra round trip.
+ */
+async function measureCross(store: SessionStore) {
+  const base = await seeded(store);
+  const quota = { id: "bench", per: "principal" as const, owner: base.principalId, max: 1e9, window_seconds: 3600 };
+  const rich: StateQuery = { ...base, parentId: `${base.sessionId}-parent`, principalRiskWindowSeconds: 86_400, credentialWindowSeconds: 3600, quotas: [quota] };
+  const none = await timeCalls(2000, async () => {
+    await store.read(base);
+    await store.apply(update(base.sessionId));
+  });
+  const steady = await timeCalls(2000, async () => {
+    await store.read(rich);
+    await store.apply(update(base.sessionId, { parentId: rich.parentId! }));
+  });
+  const written = await timeCalls(2000, async () => {
+    await store.read(rich);
+    await store.applyPrincipal({ principalId: base.principalId, riskDelta: 1, riskWindowSeconds: 86_400, riskThreshold: 0, quotas: [quota], credentialId: base.credentialId, credentialWindowSeconds: 3600, now: Date.now() });
+    await store.apply(update(base.sessionId, { riskDelta: 1, riskThreshold: 0, parentId: rich.parentId! }));
+  });
+  return { none, steady, written };
+}
+
 const single = await startRedis();
 const cluster = await startRedisCluster({ masters: 3, replicasPerMaster: 1 });
 // Generous timeouts: this measures latency, and a stall of the shared host must not fail it.
@@ -78,6 +104,12 @@ try {
   ] as const) {
     const m = await measure(store);
     console.log(`${label}: read p50 ${m.read.p50} ms p99 ${m.read.p99} ms · apply p50 ${m.apply.p50} ms p99 ${m.apply.p99} ms · ${m.decisionsPerSecond} read+apply/s at 32 in flight`);
+    const x = await measureCross(store);
+    console.log(
+      `${label}, state per decision: no cross-session rule (2 round trips) p50 ${x.none.p50} ms p99 ${x.none.p99} ms · ` +
+        `steady state with every rule read (2) p50 ${x.steady.p50} ms p99 ${x.steady.p99} ms · ` +
+        `with the cross-session write (3) p50 ${x.written.p50} ms p99 ${x.written.p99} ms`,
+    );
   }
   // The read's per-slot commands on the raw client, sent together (as the store does) or awaited one after
   // another: on loopback a round trip costs little next to the client's own work, so this is close.
@@ -85,7 +117,7 @@ try {
   const q = await seeded(many);
   const calls = [
     () => c.pipeline().hgetall(`custos:{s:${q.sessionId}}:session`).lrange(`custos:{s:${q.sessionId}}:events`, 0, -1).exec(),
-    () => c.zrangebyscore(`custos:principal:${q.principalId}:signals`, `(${q.now}`, "+inf", "WITHSCORES"),
+    () => c.zrangebyscore(`custos:{p:${q.principalId}}:signals`, `(${q.now}`, "+inf", "WITHSCORES"),
     () => c.exists(`custos:cred:${q.credentialId}:revoked`),
     () => c.hgetall(`custos:approval:${q.approvalId}`),
   ];

@@ -1,5 +1,5 @@
 // Builds the real app (createApp, the committed bundle) on a free port for integration tests, with a temp audit log.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createApp, type App, type AppOverrides } from "../../src/app.js";
@@ -74,4 +74,15 @@ export function withTimes<T>(value: T, nowMs = Date.now()): T {
     return v;
   };
   return walk(value) as T;
+}
+
+/**
+ * A data overlay (a file for CUSTOS_DATA) that turns principal risk across sessions off, for suites that drive one
+ * principal through many violations on purpose and are about something else (it would be flagged at the default
+ * threshold of 300, as it should be).
+ */
+export function withoutPrincipalRisk(): string {
+  const file = join(mkdtempSync(join(tmpdir(), "custos-data-")), "data.json");
+  writeFileSync(file, JSON.stringify({ settings: { principal_risk_threshold: 0 } }));
+  return file;
 }

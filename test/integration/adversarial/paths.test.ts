@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
-import { startApp, type RunningApp } from "../../helpers/app.js";
+import { startApp, withoutPrincipalRisk, type RunningApp } from "../../helpers/app.js";
 
 type Reason = { code: string; message: string };
 
@@ -26,7 +26,7 @@ describe("adversarial: tool paths", () => {
   let svc: RunningApp;
   let n = 0;
   before(async () => {
-    svc = await startApp();
+    svc = await startApp({ CUSTOS_DATA: withoutPrincipalRisk() });
   });
   after(async () => {
     await svc?.close();

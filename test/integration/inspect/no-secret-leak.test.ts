@@ -16,6 +16,7 @@ import { Redis } from "ioredis";
 import { loadCorpus } from "../../../scripts/inspect-quality.js";
 import { createInspector } from "../../../src/inspect/index.js";
 import { startRedis, type RedisServer } from "../../helpers/redis-server.js";
+import { withoutPrincipalRisk } from "../../helpers/app.js";
 
 const ADMIN_TOKEN = "leak-test-admin-token-0123456789";
 const CONCURRENCY = 16;
@@ -145,6 +146,8 @@ async function startService(env: Record<string, string>): Promise<Service> {
       CUSTOS_AUDIT_LOG: join(dir, "audit.jsonl"),
       CUSTOS_ADMIN_TOKEN: ADMIN_TOKEN,
       CUSTOS_WATCH_INTERVAL_MS: "0",
+      // The corpus drives one agent through hundreds of findings; its risk across sessions is not under test here.
+      CUSTOS_DATA: withoutPrincipalRisk(),
       REDIS_URL: "",
       ...env,
     },

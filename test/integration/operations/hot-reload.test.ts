@@ -28,7 +28,14 @@ describe("hot reload", () => {
   let bundlePath: string;
   const install = (rev: "rev-a" | "rev-b") => {
     const tmp = join(dir, `next-${rev}.tar.gz`);
-    writeBundleVariant(committed, tmp, rev, rev === "rev-a" ? addProbe : () => {});
+    // Rev B denies the probe every time: its risk across sessions must not flag it for rev A (that is not under test).
+    const noPrincipalRisk = (data: Record<string, any>) => {
+      data.governance.settings = { ...data.governance.settings, principal_risk_threshold: 0 };
+    };
+    writeBundleVariant(committed, tmp, rev, (data) => {
+      noPrincipalRisk(data);
+      if (rev === "rev-a") addProbe(data);
+    });
     renameSync(tmp, bundlePath);
   };
 

@@ -14,6 +14,7 @@ import { inspect } from "node:util";
 import { StateUnavailableError, type SessionStore, type SessionUpdate } from "../../../src/decision/ports.js";
 import { createRedisStore, type RedisStoreOptions } from "../../../src/session/redis-store.js";
 import { startRedisNode, type RedisNode } from "../../helpers/redis-node.js";
+import { describeCrossSessionContract } from "../../helpers/state-contract.js";
 import { describeStoreContract } from "../../helpers/store-contract.js";
 
 const DEFAULT_PASSWORD = "default-Secret-9";
@@ -80,6 +81,11 @@ describe("redis store with AUTH and ACL", { timeout: 60_000 }, () => {
 
   describeStoreContract("redis, ACL user limited to the ledger's keys and commands", async (options = {}) => {
     const store = createRedisStore({ url: url(`custos:${enc(ACL_PASSWORD)}`), ...options });
+    return { store, now: Date.now, advance: (ms) => sleep(ms) };
+  });
+
+  describeCrossSessionContract("redis, ACL user limited to the ledger's keys and commands", async () => {
+    const store = createRedisStore({ url: url(`custos:${enc(ACL_PASSWORD)}`) });
     return { store, now: Date.now, advance: (ms) => sleep(ms) };
   });
 

@@ -17,6 +17,7 @@ import { StateUnavailableError, type SessionStore, type SessionUpdate } from "..
 import { createRedisStore, type RedisSessionStore, type RedisStoreOptions } from "../../../src/session/redis-store.js";
 import { keySlot, ownerPort, startRedisCluster, type ClusterNodeInfo, type RedisCluster } from "../../helpers/redis-cluster.js";
 import { redisCli, waitFor } from "../../helpers/redis-node.js";
+import { describeCrossSessionContract } from "../../helpers/state-contract.js";
 import { describeStoreContract, sessionUpdate } from "../../helpers/store-contract.js";
 
 const update = (sessionId: string, patch: Partial<SessionUpdate> = {}): SessionUpdate => sessionUpdate(sessionId, patch);
@@ -46,6 +47,11 @@ describe("redis store on a Redis Cluster (3 masters + 3 replicas)", { timeout: 2
   after(async () => {
     await Promise.all(stores.map((s) => s.close()));
     await cluster?.stop();
+  });
+
+  describeCrossSessionContract("redis cluster", async () => {
+    const store = createRedisStore({ url: cluster.url, commandTimeoutMs: 1000 });
+    return { store, now: Date.now, advance: (ms) => sleep(ms) };
   });
 
   describeStoreContract("redis cluster", async (options = {}) => {

@@ -7,6 +7,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { StateUnavailableError, type SessionUpdate } from "../../../src/decision/ports.js";
 import { createRedisStore, type RedisSessionStore, type RedisStoreOptions } from "../../../src/session/redis-store.js";
 import { startRedis, type RedisServer } from "../../helpers/redis-server.js";
+import { describeCrossSessionContract } from "../../helpers/state-contract.js";
 import { describeStoreContract, sessionUpdate } from "../../helpers/store-contract.js";
 
 const update = (sessionId: string, patch: Partial<SessionUpdate> = {}): SessionUpdate => sessionUpdate(sessionId, patch);
@@ -29,6 +30,10 @@ describe("redis store", () => {
 
   describeStoreContract("redis", async (options = {}) => {
     const store = createRedisStore({ url: redis.url, ...options });
+    return { store, now: Date.now, advance: (ms) => sleep(ms) };
+  });
+  describeCrossSessionContract("redis", async () => {
+    const store = createRedisStore({ url: redis.url });
     return { store, now: Date.now, advance: (ms) => sleep(ms) };
   });
 

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { createMemoryStore, type MemoryStoreOptions } from "../../../src/session/memory-store.js";
+import { describeCrossSessionContract } from "../../helpers/state-contract.js";
 import { describeStoreContract } from "../../helpers/store-contract.js";
 
 function fakeClock(start = Date.UTC(2026, 10, 20, 10, 0, 0, 250)) {
@@ -12,6 +13,12 @@ function fakeClock(start = Date.UTC(2026, 10, 20, 10, 0, 0, 250)) {
 describeStoreContract("memory", async (options = {}) => {
   const clock = fakeClock();
   const store = createMemoryStore({ ...options, clock: clock.now });
+  return { store, now: clock.now, advance: async (ms) => clock.advance(ms) };
+});
+
+describeCrossSessionContract("memory", async () => {
+  const clock = fakeClock();
+  const store = createMemoryStore({ clock: clock.now });
   return { store, now: clock.now, advance: async (ms) => clock.advance(ms) };
 });
 
