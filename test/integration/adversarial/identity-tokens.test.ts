@@ -21,7 +21,7 @@ const ROTATING = "https://rotating.test";
 const dir = mkdtempSync(join(tmpdir(), "custos-identity-"));
 const registry = JSON.parse(readFileSync("test/fixtures/ledger-registry.json", "utf8")) as Record<string, any>;
 registry.principals["t:limited"] = { type: "human", clearance: "restricted", scopes: ["data:read"], purposes: ["testing"], groups: [] };
-registry.settings = { ...registry.settings, verified_credential_required: ["agent"] };
+registry.settings = { ...registry.settings, verified_credential_required: ["agent"], principal_risk_threshold: 0 }; // one principal crosses many checks on purpose
 writeFileSync(join(dir, "data.json"), JSON.stringify(registry));
 
 const rsa = makeKey("RS256", "rsa-1");

@@ -227,6 +227,11 @@ function recordingTransport(): McpTransport & { sent: unknown[] } {
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+/** Waits (bounded) until `check` holds: the guard asks Custos over HTTP, which a loaded machine may slow down. */
+async function eventually(check: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check() && Date.now() < end) await settle();
+}
 
 describe("MCP guard: every tools/call is judged, lists fail closed", () => {
   let svc: RunningApp;
@@ -271,7 +276,7 @@ describe("MCP guard: every tools/call is judged, lists fail closed", () => {
       { jsonrpc: "2.0", method: "tools/call", params: { name: "delete_file", arguments: { path: "docs/b.md" } } },
       { jsonrpc: "2.0", method: "notifications/progress", params: { progressToken: 1, progress: 1 } },
     ]);
-    await settle();
+    await eventually(() => inner.sent.length === 1 && answers.length === 1);
     assert.equal(inner.sent.length, 1);
     const forwarded = inner.sent[0] as { id?: number; method: string; params?: { name?: string } }[];
     assert.ok(Array.isArray(forwarded));
@@ -295,8 +300,9 @@ describe("MCP guard: every tools/call is judged, lists fail closed", () => {
 
     // A batch answer's tools/list result is filtered like a single one.
     await guarded.send([{ jsonrpc: "2.0", id: 9, method: "tools/list" }]);
+    const answered = answers.length;
     inner.onmessage?.([{ jsonrpc: "2.0", id: 9, result: { tools: [{ name: "read_file" }, { name: "delete_file" }] } }]);
-    await settle();
+    await eventually(() => answers.length > answered);
     const listed = answers.at(-1) as { result: { tools: { name: string }[] } }[];
     assert.deepEqual(listed[0]?.result.tools.map((t) => t.name), ["read_file"]);
   });
