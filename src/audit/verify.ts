@@ -39,6 +39,11 @@ export interface VerifyOptions {
    * were deleted. @default false
    */
   partial?: boolean;
+  /**
+   * Called with each record once it is verified, in chain order, so a reader (audit:query, policy:replay) verifies
+   * and reads in one pass. Records after the first bad line are never passed.
+   */
+  onRecord?: (body: Record<string, unknown>, at: LineRef) => void | Promise<void>;
 }
 
 /**
@@ -91,6 +96,7 @@ export async function verifyChain(paths: string[], options: VerifyOptions = {}):
       }
       records++;
       previous = { ...at, record };
+      if (options.onRecord) await options.onRecord(record.body, at);
       expected = { seq: record.seq + 1, prev: record.hash };
     }
   }

@@ -22,6 +22,7 @@ default_settings := {
 	"protected_labels": [],
 	"approver_groups": [],
 	"credential_clock_skew_seconds": 60,
+	"monitor_codes": [],
 }
 
 setting(name) := object.get(settings, name, default_settings[name])
