@@ -83,6 +83,8 @@ export interface PolicyOutput {
   violation: boolean;
   terminate: boolean;
   classification: Classification | null;
+  /** Reasons of monitored codes (`settings.monitor_codes`): reported, not enforced. */
+  monitored: Reason[];
 }
 
 const DECISIONS = new Set(["allow", "deny", "escalate"]);
@@ -100,6 +102,8 @@ export function readPolicyOutput(raw: unknown): PolicyOutput {
   const reasons = o.reasons as Reason[];
   for (const r of reasons) if (!r || typeof r.code !== "string" || typeof r.message !== "string") fail("reason");
   if (o.decision === "deny" && reasons.length === 0) fail("a deny without reasons");
+  const monitored = Array.isArray(o.monitored) ? (o.monitored as Reason[]) : [];
+  for (const r of monitored) if (!r || typeof r.code !== "string" || typeof r.message !== "string") fail("monitored reason");
   const obligations = Array.isArray(o.obligations) ? (o.obligations as PolicyOutput["obligations"]) : [];
   const classification =
     typeof o.classification === "string" && (CLASSIFICATIONS as readonly string[]).includes(o.classification)
@@ -113,5 +117,6 @@ export function readPolicyOutput(raw: unknown): PolicyOutput {
     violation: o.violation === true,
     terminate: o.terminate === true,
     classification,
+    monitored: monitored.map((r) => ({ code: r.code, message: r.message, severity: r.severity, controls: r.controls ?? [] })),
   };
 }
