@@ -2,8 +2,8 @@
 // chain, and reports what would change: flips by direction, reason codes gained and lost, the identities and
 // resources concerned, with sample decision ids. A record carries the complete policy input and the live policy's
 // output (decision/decide.ts), so the same bundle gives the same output, byte for byte.
-import { diffOutputs } from "../decision/output-diff.js";
-import { GOVERNANCE_ENTRYPOINT, type PolicyInstance } from "../policy/policy-engine.js";
+import { diffOutputs, evaluateCandidate } from "../decision/output-diff.js";
+import type { PolicyInstance } from "../policy/policy-engine.js";
 import { verifyChain, type VerifyResult } from "./verify.js";
 
 /** Sample decision ids kept per direction and per code. */
@@ -62,12 +62,7 @@ export async function replayLog(paths: string[], candidate: PolicyInstance, opti
       return;
     }
     report.replayed++;
-    let out: unknown;
-    try {
-      out = candidate.evaluate(GOVERNANCE_ENTRYPOINT, input);
-    } catch {
-      out = undefined;
-    }
+    const out = evaluateCandidate(candidate, input);
     const diff = diffOutputs(body.output, out);
     if (!diff) return;
     const id = typeof body.decision_id === "string" ? body.decision_id : `seq ${String(body.seq)}`;

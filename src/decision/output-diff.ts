@@ -2,6 +2,22 @@
 // (policy replay, shadow evaluation). Byte for byte over canonical JSON, summarized as the decision's direction and
 // the reason codes gained and lost.
 import { canonicalJson } from "../canonical-json.js";
+import { GOVERNANCE_ENTRYPOINT, type PolicyInstance } from "../policy/policy-engine.js";
+import { readPolicyOutput } from "./policy-contract.js";
+
+/**
+ * A candidate's output for `input`, or `undefined` when the candidate fails on it: the evaluation throws, or the
+ * output breaks the contract (the live service would refuse it, failing closed). Never throws.
+ */
+export function evaluateCandidate(policy: PolicyInstance, input: unknown): unknown {
+  try {
+    const out = policy.evaluate(GOVERNANCE_ENTRYPOINT, input);
+    readPolicyOutput(out);
+    return out;
+  } catch {
+    return undefined;
+  }
+}
 
 /** How a candidate's output differs from the live one, for one input. */
 export interface OutputDiff {

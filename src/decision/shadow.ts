@@ -3,8 +3,8 @@
 // when full the input is dropped and counted, never waited for) and evaluates in small batches on later turns of the
 // event loop, after the answers are written. It only reads: no answer, ledger or approval is touched. A disagreement
 // (any byte of the output differs) becomes a `shadow` record with both decisions and codes.
-import { GOVERNANCE_ENTRYPOINT, type PolicyInstance } from "../policy/policy-engine.js";
-import { diffOutputs, outputCodes, type OutputDiff } from "./output-diff.js";
+import type { PolicyInstance } from "../policy/policy-engine.js";
+import { diffOutputs, evaluateCandidate, outputCodes, type OutputDiff } from "./output-diff.js";
 import type { EvaluatedInput } from "./ports.js";
 
 /** What the decision log keeps of one disagreement: ids, revisions, decisions and codes, never the input. */
@@ -65,13 +65,8 @@ export function createShadowEvaluator(options: ShadowOptions): ShadowEvaluator {
   function evaluate(e: EvaluatedInput): void {
     const policy = options.policy();
     if (!policy) return;
-    let out: unknown;
-    let failed = false;
-    try {
-      out = policy.evaluate(GOVERNANCE_ENTRYPOINT, e.input);
-    } catch {
-      failed = true;
-    }
+    const out = evaluateCandidate(policy, e.input);
+    const failed = out === undefined;
     const diff = diffOutputs(e.output, failed ? undefined : out);
     if (!diff) return result("agree", null);
     const live = outputCodes(e.output) ?? { decision: "invalid", codes: [], monitored: [] };
