@@ -11,6 +11,7 @@ import { createWorkerBridge, type PrimaryChannel } from "./cluster/worker-bridge
 import type { Config } from "./config/load-config.js";
 import { createDecider, type Decide } from "./decision/decide.js";
 import { CustosError } from "./errors.js";
+import { createShadowEvaluator, type ShadowEvaluator } from "./decision/shadow.js";
 import type { SessionStore } from "./decision/ports.js";
 import type { IdentityVerifier } from "./decision/verified-identity.js";
 import { createHttp } from "./http/create-http.js";
@@ -22,7 +23,8 @@ import { createDataApi } from "./interop/data-api.js";
 import { createLogger, type Logger } from "./observability/logger.js";
 import { createMetrics, observeBundleLoads, type Metrics } from "./observability/metrics.js";
 import type { PolicyHolder } from "./policy/policy-holder.js";
-import { startPolicy } from "./policy/start-policy.js";
+import { GOVERNANCE_ENTRYPOINT } from "./policy/policy-engine.js";
+import { startPolicy, type StartedPolicy } from "./policy/start-policy.js";
 import { createMemoryStore } from "./session/memory-store.js";
 import { createRedisStore } from "./session/redis-store.js";
 import { createMemoryOpsStore } from "./session/ops-memory.js";
@@ -55,6 +57,8 @@ export interface App {
   operations: Operations;
   /** The webhook dispatcher, when CUSTOS_WEBHOOK_URL is set. */
   webhooks: WebhookDispatcher | null;
+  /** The shadow policy and its evaluator, when CUSTOS_SHADOW_BUNDLE is set. */
+  shadow: { policy: PolicyHolder; evaluator: ShadowEvaluator } | null;
   /** Stops accepting work, finishes in-flight requests, flushes the decision log, closes the store. */
   close(): Promise<void>;
 }
@@ -85,7 +89,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const clock = overrides.clock ?? Date.now;
   const bridge = overrides.primary ? createWorkerBridge(overrides.primary) : null;
   const { holder: policy, stop: stopWatching } = await startPolicy(config.policy, config.authzen.entrypoint, observeBundleLoads(metrics, logger));
-  bridge?.onReload(() => void policy.reload());
+  const shadowPolicy = config.policy.shadow ? await startShadowPolicy(config, metrics, logger) : null;
+  const reloadShadow = () => void shadowPolicy?.holder.reload();
+  bridge?.onReload(() => {
+    void policy.reload();
+    reloadShadow();
+  });
   const onError = (err: Error) => logger.warn("state store error", { event: "state_error", error: err.message });
   const { redis, session } = config.state;
   const onWarning = (message: string) => logger.warn(message, { event: "state_durability" });
@@ -132,6 +141,17 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     operations.decision(record);
   };
   const current = () => policy.current();
+  const shadowEvaluator = shadowPolicy
+    ? createShadowEvaluator({
+        policy: () => shadowPolicy.holder.current(),
+        queueSize: config.policy.shadow?.queueSize,
+        onResult: (result, diff) => {
+          metrics.shadowEvaluations.inc({ result });
+          if (diff) metrics.shadowDisagreements.inc({ live: diff.from, shadow: diff.to });
+        },
+        onDisagreement: (record) => evidence.shadow(record),
+      })
+    : null;
 
   // Trusted issuers: their JWKS files are read (and URLs first fetched) now, so a broken configuration stops start-up.
   const issuers = config.identity.issuersFile ? await loadIssuersFile(config.identity.issuersFile) : null;
@@ -142,12 +162,17 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     policy: current, store, inspector, sink, clock, failMode: config.state.failMode, verifier,
     textDigest: (text) => `hmac-sha256:${createHmac("sha256", fingerprintKey).update(text).digest("hex")}`,
     onStateError: () => metrics.stateErrors.inc(),
+    ...(shadowEvaluator ? { onEvaluated: (e) => shadowEvaluator.offer(e) } : {}),
   });
   const authzen = createAuthzenService({ policy: current, decide, entrypoint: config.authzen.entrypoint, sink, inspector, clock });
   const metricsError = (err: Error) => logger.warn("cluster metrics unavailable; serving this worker's", { event: "metrics_error", error: err.message });
   const http = await createHttp(config, {
     logger, metrics, policy, store, decide, authzen, clock, loopbackOnly: overrides.loopbackOnly === true,
-    ...(bridge ? { metricsText: bridge.metrics(metrics.registry, metricsError), afterReload: () => bridge.broadcastReload() } : {}),
+    ...(bridge ? { metricsText: bridge.metrics(metrics.registry, metricsError) } : {}),
+    afterReload: () => {
+      reloadShadow();
+      bridge?.broadcastReload();
+    },
     dataApi: createDataApi({ policy: current, sink, clock, inspector }),
     onAdminAction: (action) => {
       evidence.admin(action);
@@ -159,11 +184,14 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   let closing: Promise<void> | null = null;
   return {
     server: http.server, router: http.router, policy, store, metrics, logger, decide, evidence, ops, operations, webhooks,
+    shadow: shadowPolicy && shadowEvaluator ? { policy: shadowPolicy.holder, evaluator: shadowEvaluator } : null,
     close() {
       closing ??= (async () => {
         stopWatching();
+        shadowPolicy?.stop();
         rulesInspector.stop();
         await http.close();
+        await shadowEvaluator?.idle();
         await operations.settle();
         await webhooks?.stop();
         await ops.close();
@@ -194,4 +222,18 @@ function startInspector(config: Config, fingerprintKey: string, logger: Logger):
     const message = `secret rules file ${(err as Error).message}`;
     throw new CustosError("config_invalid", `invalid configuration: CUSTOS_SECRET_RULES ${message}`, { errors: [{ field: "CUSTOS_SECRET_RULES", message }] });
   }
+}
+
+/** The shadow policy of CUSTOS_SHADOW_BUNDLE: loaded (a start with an unusable one fails) and watched like the live one. */
+async function startShadowPolicy(config: Config, metrics: Metrics, logger: Logger): Promise<StartedPolicy> {
+  const shadow = config.policy.shadow!;
+  return startPolicy({ ...config.policy, bundlePath: shadow.bundlePath, dataPath: shadow.dataPath }, [GOVERNANCE_ENTRYPOINT], (o) => {
+    if (o.ok) {
+      metrics.shadowBundleInfo.reset();
+      metrics.shadowBundleInfo.set({ revision: o.revision }, 1);
+      logger.info("shadow bundle loaded", { event: "shadow_bundle_load", revision: o.revision, duration_ms: Math.round(o.durationMs) });
+    } else {
+      logger.error("shadow bundle load failed; previous shadow keeps evaluating", { event: "shadow_bundle_load", error: o.error.code, reason: o.error.message });
+    }
+  });
 }

@@ -1,6 +1,7 @@
 // The process entry point and the only file that touches `process`: reads the environment, starts Custos (one
 // process, or a node:cluster primary with workers sharing the port), stops gracefully on SIGTERM/SIGINT: in-flight
-// requests finish, the decision log is flushed, the store closed. `main.js audit-verify …` runs the log's verifier.
+// requests finish, the decision log is flushed, the store closed. `main.js audit-verify …` runs the log's verifier,
+// `main.js policy-replay …` the policy replay.
 import cluster from "node:cluster";
 import { availableParallelism } from "node:os";
 import { createApp } from "./app.js";
@@ -108,8 +109,25 @@ async function verifyAudit(args: string[]): Promise<void> {
   );
 }
 
+/** `main.js policy-replay …` (npm run policy:replay): replays a decision log against a candidate, audit/replay-cli.ts. */
+async function replayPolicy(args: string[]): Promise<void> {
+  const { runReplay } = await import("./audit/replay-cli.js");
+  const line = (stream: NodeJS.WriteStream) => (l: string) => void stream.write(`${l}\n`);
+  runReplay(args, line(process.stdout), line(process.stderr)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}
+
 if (process.argv[2] === "audit-verify") {
   void verifyAudit(process.argv.slice(3));
+} else if (process.argv[2] === "policy-replay") {
+  void replayPolicy(process.argv.slice(3));
 } else {
   main().catch(failStart);
 }

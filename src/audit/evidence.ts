@@ -1,6 +1,7 @@
 // Fans each decision and admin action out to the evidence that outlives it: the hash-chained decision log, the
 // metrics and one log line. Runs after the answer is computed and never blocks it.
 import type { DecisionRecord } from "../decision/ports.js";
+import type { ShadowRecord } from "../decision/shadow.js";
 import type { AdminAction, RecordOutcome } from "../decision/vocabulary.js";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
@@ -10,6 +11,8 @@ import type { AuditLog } from "./audit-log.js";
 export interface Evidence {
   decision(record: DecisionRecord): void;
   admin(action: AdminAction): void;
+  /** Records a disagreement of the shadow policy with the live one (a `shadow` record). */
+  shadow(record: ShadowRecord): void;
   /** Writes every buffered record to disk. */
   flush(): Promise<void>;
   close(): Promise<void>;
@@ -53,6 +56,9 @@ export function createEvidence(options: EvidenceOptions): Evidence {
       if (action.action === "session.terminate" && action.details?.was_terminated === false) metrics.sessionsTerminated.inc();
       log?.append({ type: "admin", time: new Date().toISOString(), ...action });
       logger.info("admin action", { event: "admin", action: action.action, actor: action.actor, target: action.target });
+    },
+    shadow(record) {
+      log?.append({ type: "shadow", ...record });
     },
     flush: async () => {
       await log?.flush();

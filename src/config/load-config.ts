@@ -8,7 +8,14 @@ import { SETTINGS, type SettingKey, type SettingSpec } from "./schema.js";
 /** The validated, frozen configuration, one section per part. */
 export interface Config {
   server: { host: string; port: number; workers: number };
-  policy: { bundlePath: string; dataPath: string | null; watchIntervalMs: number; verificationKeyPath: string | null };
+  policy: {
+    bundlePath: string;
+    dataPath: string | null;
+    watchIntervalMs: number;
+    verificationKeyPath: string | null;
+    /** The shadow candidate (CUSTOS_SHADOW_BUNDLE), its overlay (the live one unless CUSTOS_SHADOW_DATA) and queue. */
+    shadow: { bundlePath: string; dataPath: string | null; queueSize: number } | null;
+  };
   state: {
     /** The Redis store's section; null: the in-memory store. */
     redis: { url: string; keyPrefix: string; commandTimeoutMs: number } | null;
@@ -136,7 +143,12 @@ export function loadConfig(env: Record<string, string | undefined>, cores = 1): 
   const audit = str("auditLogPath");
   return deepFreeze({
     server: { host: str("host") as string, port: num("port"), workers },
-    policy: { bundlePath: str("bundlePath") as string, dataPath: str("dataPath"), watchIntervalMs: num("watchIntervalMs"), verificationKeyPath: str("bundleVerificationKey") },
+    policy: {
+      bundlePath: str("bundlePath") as string, dataPath: str("dataPath"), watchIntervalMs: num("watchIntervalMs"), verificationKeyPath: str("bundleVerificationKey"),
+      shadow: str("shadowBundlePath")
+        ? { bundlePath: str("shadowBundlePath") as string, dataPath: str("shadowDataPath") ?? str("dataPath"), queueSize: num("shadowQueue") }
+        : null,
+    },
     state: {
       redis: redisUrl ? { url: redisUrl, keyPrefix: str("redisKeyPrefix") as string, commandTimeoutMs: num("stateTimeoutMs") } : null,
       session: { sessionTtlSeconds: num("sessionTtlSeconds") },

@@ -67,6 +67,26 @@ export const SETTINGS = {
     default: undefined,
     description: "JSON overlay deep-merged over the bundle's `data.governance` (principals, resources, settings).",
   },
+  shadowBundlePath: {
+    env: "CUSTOS_SHADOW_BUNDLE",
+    type: "string",
+    default: undefined,
+    description: "A candidate bundle evaluated beside the live one, after each answer (never changing it, nor the ledger); disagreements go to the decision log (`shadow` records) and `custos_shadow_disagreements_total`. Hot-reloaded like the live bundle.",
+  },
+  shadowDataPath: {
+    env: "CUSTOS_SHADOW_DATA",
+    type: "string",
+    default: undefined,
+    description: "Data overlay of the shadow bundle; unset: the live overlay (`CUSTOS_DATA`).",
+  },
+  shadowQueue: {
+    env: "CUSTOS_SHADOW_QUEUE",
+    type: "integer",
+    default: 1024,
+    min: 1,
+    max: 1000000,
+    description: "Decisions waiting for the shadow evaluation; beyond it they are dropped and counted (`custos_shadow_evaluations_total{result=\"dropped\"}`), never delaying an answer.",
+  },
   bundleVerificationKey: {
     env: "CUSTOS_BUNDLE_VERIFICATION_KEY",
     type: "string",

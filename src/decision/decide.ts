@@ -5,6 +5,7 @@ import { GOVERNANCE_ENTRYPOINT, type PolicyInstance } from "../policy/policy-eng
 import { mapStrings } from "./content-strings.js";
 import { crossSessionSettings, quotasFor } from "./cross-session.js";
 import { bindingOf, buildPolicyInput, higherClassification, readPolicyOutput, unionLabels, withoutText, type PolicyOutput } from "./policy-contract.js";
+import { extractToolPaths } from "./tool-paths.js";
 import {
   emptySession,
   StateUnavailableError,
@@ -12,6 +13,7 @@ import {
   type ApprovalRecord,
   type ContentInspector,
   type DecisionSink,
+  type EvaluatedInput,
   type Finding,
   type PrincipalResult,
   type SessionState,
@@ -64,6 +66,11 @@ export interface DeciderDeps {
   verifier?: IdentityVerifier | null;
   /** Unix milliseconds. */
   clock: () => number;
+  /**
+   * Receives each decided request's policy input and the live policy's output, after the answer is complete (the
+   * shadow evaluator); must not throw and must not block.
+   */
+  onEvaluated?: (evaluated: EvaluatedInput) => void;
 }
 
 /** Options of one decision. */
@@ -169,6 +176,8 @@ export function createDecider(deps: DeciderDeps): Decide {
 
   return async function decide(asked, options = {}) {
     const started = performance.now();
+    // The policy input and the policy's raw output, once evaluated: what the record keeps so it can be replayed.
+    let evaluated: { input: Record<string, unknown>; output: unknown } | null = null;
     const decisionId = randomUUID();
     const nowMs = clock();
     const nowS = Math.floor(nowMs / 1000);
@@ -222,6 +231,7 @@ export function createDecider(deps: DeciderDeps): Decide {
     const raw = policy.evaluate(GOVERNANCE_ENTRYPOINT, input);
     const evalMs = performance.now() - t1;
     const output = readPolicyOutput(raw);
+    evaluated = { input, output: raw };
 
     // Obligations the service completes: redaction text, the approval to create or reuse.
     let newApproval: ApprovalRecord | null = null;
@@ -404,11 +414,14 @@ export function createDecider(deps: DeciderDeps): Decide {
         obligations: answerObligations,
         session: summary(after),
         policy: { revision: policy.revision },
+        ...(output.monitored.length > 0 ? { monitored: output.monitored } : {}),
       },
     };
     if (options.explain) outcome.explain = { entrypoint: GOVERNANCE_ENTRYPOINT, input, output: raw };
     const created = newApproval && applied && answerObligations.some((o) => o.type === "approval" && o.approval_id === newApproval.id) ? newApproval.id : null;
-    return record(outcome, evalMs, applied ? applied.terminatedNow : false, created, applied?.consumed === true ? consume : null);
+    record(outcome, evalMs, applied ? applied.terminatedNow : false, created, applied?.consumed === true ? consume : null);
+    deps.onEvaluated?.({ decision_id: decisionId, time: nowMs, revision: policy.revision, input, output: raw });
+    return outcome;
 
     function record(o: DecideOutcome, evaluationMs: number, endedSession = false, approvalCreated: string | null = null, approvalConsumed: string | null = null): DecideOutcome {
       // Evidence never holds content values: the text becomes a keyed digest, and tool-argument strings with
@@ -420,7 +433,7 @@ export function createDecider(deps: DeciderDeps): Decide {
       // The conversation's turns keep their role and a keyed digest of their content.
       const text = request.data?.text;
       const messages = request.data?.messages;
-      const evidenceInput: Record<string, unknown> =
+      const evidenceRequest: Record<string, unknown> =
         typeof text === "string" || messages
           ? {
               ...req,
@@ -436,8 +449,14 @@ export function createDecider(deps: DeciderDeps): Decide {
         time: new Date(nowMs).toISOString(),
         revision: o.body.policy.revision,
         caller: caller?.name ?? null,
-        input: { ...evidenceInput, findings, verified },
-        result: { decision: o.body.decision, reasons: o.body.reasons, obligations: redactedObligations(o.body.obligations) },
+        input: evaluated ? recordedInput(evaluated.input, evidenceRequest, req) : { request: evidenceRequest, now: nowS, verified, facts: { findings } },
+        ...(evaluated ? { output: evaluated.output } : {}),
+        result: {
+          decision: o.body.decision,
+          reasons: o.body.reasons,
+          obligations: redactedObligations(o.body.obligations),
+          ...(o.body.monitored ? { monitored: o.body.monitored } : {}),
+        },
         session: o.body.session as unknown as Record<string, unknown>,
         latency_ms: performance.now() - started,
         outcome: o.outcome,
@@ -450,6 +469,21 @@ export function createDecider(deps: DeciderDeps): Decide {
       return o;
     }
   };
+}
+
+/**
+ * The policy input as the record keeps it: the very object the policy evaluated, its request replaced by the
+ * content-free form (text as a keyed digest, argument strings with findings redacted) and, when arguments were
+ * redacted, the tool paths derived again from the redacted arguments, so no string of content is in clear.
+ */
+function recordedInput(input: Record<string, unknown>, evidenceRequest: Record<string, unknown>, req: Record<string, unknown>): Record<string, unknown> {
+  const recorded: Record<string, unknown> = { ...input, request: evidenceRequest };
+  const tool = req.tool as DecideRequest["tool"];
+  const original = (input.request as DecideRequest).tool;
+  if (tool?.arguments && original?.arguments && tool.arguments !== original.arguments) {
+    recorded.facts = { ...(input.facts as Record<string, unknown>), tool_paths: extractToolPaths(tool.arguments) };
+  }
+  return recorded;
 }
 
 /** The evidence keeps that a redaction was required, not the redacted text (which may still say too much). */

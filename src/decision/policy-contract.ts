@@ -135,6 +135,8 @@ export interface PolicyOutput {
   taint: boolean;
   /** Data labels this decision let the session see (added to `labels_seen`). */
   labels: string[];
+  /** Reasons of monitored codes (`settings.monitor_codes`): reported, not enforced. */
+  monitored: Reason[];
 }
 
 const DECISIONS = new Set(["allow", "deny", "escalate"]);
@@ -152,6 +154,8 @@ export function readPolicyOutput(raw: unknown): PolicyOutput {
   const reasons = o.reasons as Reason[];
   for (const r of reasons) if (!r || typeof r.code !== "string" || typeof r.message !== "string") fail("reason");
   if (o.decision === "deny" && reasons.length === 0) fail("a deny without reasons");
+  const monitored = Array.isArray(o.monitored) ? (o.monitored as Reason[]) : [];
+  for (const r of monitored) if (!r || typeof r.code !== "string" || typeof r.message !== "string") fail("monitored reason");
   const obligations = Array.isArray(o.obligations) ? (o.obligations as PolicyOutput["obligations"]) : [];
   const classification =
     typeof o.classification === "string" && (CLASSIFICATIONS as readonly string[]).includes(o.classification)
@@ -169,5 +173,6 @@ export function readPolicyOutput(raw: unknown): PolicyOutput {
     labels: Array.isArray(o.labels)
       ? [...new Set((o.labels as unknown[]).filter((l): l is string => typeof l === "string" && l.length > 0 && l.length <= 64))].slice(0, MAX_LABELS_SEEN)
       : [],
+    monitored: monitored.map((r) => ({ code: r.code, message: r.message, severity: r.severity, controls: r.controls ?? [] })),
   };
 }

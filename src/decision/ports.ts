@@ -351,9 +351,16 @@ export interface DecisionRecord {
   time: string;
   revision: string | null;
   caller: string | null;
-  /** The request with `data.text` replaced by `data.text_digest`, plus the findings. */
+  /**
+   * The complete policy input (request, clock, derived facts with the findings, the ledger state read before the
+   * decision), content-free: `request.data.text` replaced by `request.data.text_digest`, tool-argument strings with
+   * findings redacted (and the tool paths derived from them). Without an evaluation (the store failed first): the
+   * request, the clock and the findings only.
+   */
   input: Record<string, unknown>;
-  result: { decision: string; reasons: unknown[]; obligations: unknown[] };
+  /** The policy's own output for `input` (before the ledger's atomic update), when it was evaluated: what replay compares. */
+  output?: unknown;
+  result: { decision: string; reasons: unknown[]; obligations: unknown[]; monitored?: unknown[] };
   session: Record<string, unknown>;
   latency_ms: number;
   /** How the answer ended (the HTTP layer tells the decision log what that was answered with). */
@@ -367,6 +374,16 @@ export interface DecisionRecord {
   approval_created?: string;
   /** The id of the granted approval this decision used up. */
   approval_consumed?: string;
+}
+
+/** One evaluated decision, as the shadow evaluator receives it: the policy input and the live policy's output. */
+export interface EvaluatedInput {
+  decision_id: string;
+  /** Unix milliseconds of the decision. */
+  time: number;
+  revision: string;
+  input: Record<string, unknown>;
+  output: unknown;
 }
 
 /** Receives every decision; must not throw and must not block (buffer, then write). */

@@ -62,4 +62,6 @@ export interface DecisionResponse {
   obligations: Obligation[];
   session: Pick<SessionState, "id" | "risk" | "violations" | "terminated" | "max_classification">;
   policy: { revision: string | null };
+  /** Reasons whose codes are in `settings.monitor_codes`: found and recorded, not enforced. Omitted when empty. */
+  monitored?: Reason[];
 }

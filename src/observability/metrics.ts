@@ -24,6 +24,12 @@ export interface Metrics {
   approvalsPending: Gauge<string>;
   reviewsOpen: Gauge<string>;
   webhookDeliveries: Counter<"result">;
+  /** Shadow evaluations by result: `agree`, `disagree`, `error` (the candidate failed), `dropped` (queue full). */
+  shadowEvaluations: Counter<"result">;
+  /** Shadow disagreements by the live and the shadow decision (`error` when the shadow failed). */
+  shadowDisagreements: Counter<"live" | "shadow">;
+  /** The shadow bundle (value 1, revision as label). */
+  shadowBundleInfo: Gauge<"revision">;
   /** Marks `revision` as the active bundle (one series with value 1). */
   setActiveRevision(revision: string): void;
   /** Where the queue gauges read their values (the operations store); unset, they stay 0. */
@@ -127,6 +133,25 @@ export function createMetrics(registry: Registry): Metrics {
       help: "Time to read, compile and activate a policy bundle.",
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
+    }),
+    shadowEvaluations: new Counter({
+      name: "custos_shadow_evaluations_total",
+      help: "Shadow evaluations of decided requests, by result (agree, disagree, error, dropped).",
+      labelNames: ["result"],
+      registers,
+    }),
+    shadowDisagreements: new Counter({
+      name: "custos_shadow_disagreements_total",
+      help: "Decisions on which the shadow bundle's output differs from the live one, by live and shadow decision.",
+      labelNames: ["live", "shadow"],
+      registers,
+    }),
+    shadowBundleInfo: new Gauge({
+      name: "custos_shadow_bundle_info",
+      help: "The shadow policy bundle (value 1, revision as label).",
+      labelNames: ["revision"],
+      registers,
+      aggregator: "max",
     }),
     setActiveRevision(revision: string) {
       bundleInfo.reset();

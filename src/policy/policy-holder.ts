@@ -31,7 +31,8 @@ export interface PolicyHolder {
   onLoad(listener: (outcome: LoadOutcome) => void): void;
 }
 
-async function readOverlay(path: string | null): Promise<Record<string, unknown> | null> {
+/** Reads a data overlay file (a JSON object); null when no path is given. @throws CustosError `bundle_invalid`. */
+export async function readOverlay(path: string | null): Promise<Record<string, unknown> | null> {
   if (!path) return null;
   let text: string;
   try {

@@ -24,15 +24,20 @@ export interface StartedPolicy {
 }
 
 /**
- * Loads the policy of `section`, whose bundle must answer the governance entrypoint or `authzenEntrypoint`.
+ * Loads the policy of `section`, whose bundle must answer the governance entrypoint or `authzenEntrypoint` (or,
+ * given a list, one of those entrypoints: the shadow policy needs the governance one).
  * @throws CustosError `verification_key_unreadable`, or `bundle_invalid` when the first load fails.
  */
-export async function startPolicy(section: PolicySection, authzenEntrypoint: string, onLoad: (o: LoadOutcome) => void): Promise<StartedPolicy> {
+export async function startPolicy(
+  section: PolicySection,
+  authzenEntrypoint: string | readonly string[],
+  onLoad: (o: LoadOutcome) => void,
+): Promise<StartedPolicy> {
   const holder = createPolicyHolder({
     bundlePath: section.bundlePath,
     dataPath: section.dataPath,
     verificationKey: section.verificationKeyPath ? readVerificationKey(section.verificationKeyPath) : null,
-    anyOfEntrypoints: [GOVERNANCE_ENTRYPOINT, authzenEntrypoint],
+    anyOfEntrypoints: typeof authzenEntrypoint === "string" ? [GOVERNANCE_ENTRYPOINT, authzenEntrypoint] : authzenEntrypoint,
   });
   holder.onLoad(onLoad);
   const first = await holder.reload();

@@ -27,6 +27,7 @@ default_settings := {
 	"principal_risk_window_seconds": 86400,
 	"credential_misuse_window_seconds": 3600,
 	"quotas": [],
+	"monitor_codes": [],
 }
 
 setting(name) := object.get(settings, name, default_settings[name])

@@ -1,5 +1,7 @@
 # The governance decision (entrypoint custos/main/decision): combines the reasons of every concern
-# (deny > escalate > allow), adds the risk threshold, and derives obligations, risk and the session update.
+# (deny > escalate > allow), adds the risk threshold, and derives obligations, risk and the session update. Reasons
+# whose codes are in `settings.monitor_codes` are set apart in `monitored`: reported, never enforced (they count for
+# neither the decision, the obligations, the risk nor the violation).
 package custos.main
 
 import data.custos.approval
@@ -18,7 +20,13 @@ import data.custos.session
 import data.custos.tools
 import data.custos.usage
 
-base := ((((((((((((identity.reasons | credential.reasons) | resource.reasons) | scopes.reasons) | delegation.reasons) | purpose.reasons) | classification.reasons) | tools.reasons) | mtls.reasons) | approval.reasons) | content.reasons) | session.reasons) | usage.reasons) | injection.reasons
+found := ((((((((((((identity.reasons | credential.reasons) | resource.reasons) | scopes.reasons) | delegation.reasons) | purpose.reasons) | classification.reasons) | tools.reasons) | mtls.reasons) | approval.reasons) | content.reasons) | session.reasons) | usage.reasons) | injection.reasons
+
+default monitor_codes := set()
+
+monitor_codes := {c | some c in lib.setting("monitor_codes"); is_string(c)} if is_array(lib.setting("monitor_codes"))
+
+base := {r | some r in found; not r.code in monitor_codes}
 
 points := lib.setting("risk_points")
 
@@ -57,7 +65,9 @@ principal_risk_reasons contains lib.reason("PRINCIPAL_FLAGGED", msg) if {
 	msg := concat("", ["the principal's risk across its sessions reached the threshold of ", format_int(principal_threshold, 10)])
 }
 
-all := (base | threshold_reasons) | principal_risk_reasons
+all := {r | some r in ((base | threshold_reasons) | principal_risk_reasons); not r.code in monitor_codes}
+
+watched := {r | some r in ((found | threshold_reasons) | principal_risk_reasons); r.code in monitor_codes}
 
 codes := {r.code | some r in all}
 
@@ -70,14 +80,18 @@ outcome := "deny" if {
 } else := "allow"
 
 # One reason per code, messages joined, in code order.
-reasons := [{
+combine(rs) := [{
 	"code": code,
-	"message": concat("; ", sort([r.message | some r in all; r.code == code])),
+	"message": concat("; ", sort([r.message | some r in rs; r.code == code])),
 	"severity": data.custos.catalogue[code].severity,
 	"controls": data.custos.catalogue[code].controls,
 } |
-	some code in sort(codes)
+	some code in sort({r.code | some r in rs})
 ]
+
+reasons := combine(all)
+
+monitored := combine(watched)
 
 needs contains "redact" if {
 	some r in all
@@ -132,6 +146,7 @@ decision := {
 	"classification": classification_out,
 	"taint": taint == true,
 	"labels": labels_out,
+	"monitored": monitored,
 }
 
 default terminate := false

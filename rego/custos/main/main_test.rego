@@ -195,3 +195,45 @@ test_taint_and_labels_out if {
 	d2 := main.decision with input as doc(support, [], empty_state)
 	d2.labels == ["customer_data"]
 }
+
+test_monitored_code_changes_neither_decision_nor_obligations if {
+	secret := {"rule": "r", "kind": "secret", "type": "github-token", "severity": "critical", "location": {"field": "data.text", "start": 0, "end": 1}, "fingerprint": "f"}
+	d := main.decision with input as doc(support, [secret], empty_state) with data.governance.settings.monitor_codes as ["SECRET_IN_CONTENT"]
+	d.decision == "allow"
+	d.reasons == []
+	d.obligations == []
+	d.risk_delta == 0
+	d.violation == false
+	[r.code | some r in d.monitored] == ["SECRET_IN_CONTENT"]
+	d.monitored[0].severity == data.custos.catalogue.SECRET_IN_CONTENT.severity
+}
+
+test_monitoring_one_code_keeps_the_others_enforced if {
+	req := object.union(support, {"purpose": "marketing", "identity": {"on_behalf_of": [{"id": "user:x", "type": "human"}]}})
+	d := main.decision with input as doc(req, [], empty_state) with data.governance.settings.monitor_codes as ["SCOPE_MISSING"]
+	d.decision == "deny"
+	[r.code | some r in d.reasons] == ["PURPOSE_NOT_APPROVED", "UNREGISTERED_IDENTITY"]
+	[r.code | some r in d.monitored] == ["SCOPE_MISSING"]
+	d.risk_delta == 20
+}
+
+test_monitored_risk_does_not_reach_the_threshold if {
+	near := object.union(empty_state, {"session": {"risk": 95}})
+	req := object.union(support, {"purpose": "marketing"})
+	d := main.decision with input as doc(req, [], near) with data.governance.settings.monitor_codes as ["PURPOSE_NOT_APPROVED"]
+	d.decision == "allow"
+	d.terminate == false
+	[r.code | some r in d.monitored] == ["PURPOSE_NOT_APPROVED"]
+}
+
+test_monitor_codes_that_are_not_a_list_monitor_nothing if {
+	req := object.union(support, {"purpose": "marketing"})
+	d := main.decision with input as doc(req, [], empty_state) with data.governance.settings.monitor_codes as "PURPOSE_NOT_APPROVED"
+	d.decision == "deny"
+	d.monitored == []
+}
+
+test_no_monitor_codes_no_monitored if {
+	d := main.decision with input as doc(support, [], empty_state)
+	d.monitored == []
+}

@@ -75,10 +75,10 @@ describe("decision evidence", () => {
     assert.deepEqual(decisions.map((r) => r.decision_id), ids);
     for (const r of decisions) {
       assert.ok(r.revision && r.time && r.result.decision && typeof r.latency_ms === "number");
-      assert.equal(r.input.data?.text, undefined, "no text in the record");
+      assert.equal(r.input.request.data?.text, undefined, "no text in the record");
     }
-    assert.match(decisions[0]!.input.data.text_digest, /^hmac-sha256:[0-9a-f]{64}$/);
-    assert.ok(decisions[0]!.input.findings.length > 0, "findings are recorded");
+    assert.match(decisions[0]!.input.request.data.text_digest, /^hmac-sha256:[0-9a-f]{64}$/);
+    assert.ok(decisions[0]!.input.facts.findings.length > 0, "findings are recorded");
     assert.ok(records.some((r) => r.type === "admin" && r.action === "session.terminate"), "admin actions are in the chain");
     const verdict = await verifyChain([svc.auditPath]);
     assert.equal(verdict.ok, true, JSON.stringify(verdict));

@@ -72,7 +72,7 @@ describe("decide()", () => {
     assert.equal(o.body.session.violations, 1);
     const recorded = JSON.stringify(records[0]);
     assert.ok(!recorded.includes(AWS_KEY), "the record holds no secret");
-    assert.equal((records[0]!.input.data as { text_digest?: string }).text_digest, `digest:${text.length}`);
+    assert.equal(((records[0]!.input.request as { data: { text_digest?: string } }).data).text_digest, `digest:${text.length}`);
     assert.deepEqual(records[0]!.result.obligations, [{ type: "redact" }]);
   });
 

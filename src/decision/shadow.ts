@@ -1,0 +1,118 @@
+// Shadow evaluation: a candidate policy evaluated beside the live one on the very inputs the live policy decided,
+// off the request path. decide() hands over each input once its answer is complete; the evaluator queues it (bounded:
+// when full the input is dropped and counted, never waited for) and evaluates in small batches on later turns of the
+// event loop, after the answers are written. It only reads: no answer, ledger or approval is touched. A disagreement
+// (any byte of the output differs) becomes a `shadow` record with both decisions and codes.
+import type { PolicyInstance } from "../policy/policy-engine.js";
+import { diffOutputs, evaluateCandidate, outputCodes, type OutputDiff } from "./output-diff.js";
+import type { EvaluatedInput } from "./ports.js";
+
+/** What the decision log keeps of one disagreement: ids, revisions, decisions and codes, never the input. */
+export interface ShadowRecord {
+  decision_id: string;
+  /** ISO 8601 time of the live decision. */
+  time: string;
+  revision: string;
+  shadow_revision: string;
+  live: { decision: string; codes: string[]; monitored: string[] };
+  /** `decision` is `error` when the shadow failed on this input. */
+  shadow: { decision: string; codes: string[]; monitored: string[] };
+}
+
+/** The result of one offered input. */
+export type ShadowResult = "agree" | "disagree" | "error" | "dropped";
+
+/** Options of {@link createShadowEvaluator}. */
+export interface ShadowOptions {
+  /** The shadow policy (hot-swappable), or null while none is loaded (inputs are then not evaluated). */
+  policy: () => PolicyInstance | null;
+  /** Inputs waiting at most; more are dropped. @default 1024 */
+  queueSize?: number;
+  /** Inputs evaluated per turn of the event loop, so a backlog never holds the loop for long. @default 32 */
+  batchSize?: number;
+  /** Called for each disagreement (the decision log); must not throw. */
+  onDisagreement: (record: ShadowRecord, diff: OutputDiff) => void;
+  /** Called for each input offered (metrics); must not throw. */
+  onResult?: (result: ShadowResult, diff: OutputDiff | null) => void;
+}
+
+/** A running shadow evaluator. */
+export interface ShadowEvaluator {
+  /** Queues one decided input; never blocks, never throws. */
+  offer(evaluated: EvaluatedInput): void;
+  /** Resolves once every input offered so far is evaluated (or dropped). */
+  idle(): Promise<void>;
+  /** Inputs waiting. */
+  readonly pending: number;
+}
+
+/** Creates the evaluator. */
+export function createShadowEvaluator(options: ShadowOptions): ShadowEvaluator {
+  const max = options.queueSize ?? 1024;
+  const batch = options.batchSize ?? 32;
+  let queue: EvaluatedInput[] = [];
+  let scheduled = false;
+  let waiters: (() => void)[] = [];
+
+  const result = (r: ShadowResult, diff: OutputDiff | null) => {
+    try {
+      options.onResult?.(r, diff);
+    } catch {
+      // Metrics must not stop the shadow.
+    }
+  };
+
+  function evaluate(e: EvaluatedInput): void {
+    const policy = options.policy();
+    if (!policy) return;
+    const out = evaluateCandidate(policy, e.input);
+    const failed = out === undefined;
+    const diff = diffOutputs(e.output, failed ? undefined : out);
+    if (!diff) return result("agree", null);
+    const live = outputCodes(e.output) ?? { decision: "invalid", codes: [], monitored: [] };
+    const shadow = (!failed && outputCodes(out)) || { decision: "error", codes: [], monitored: [] };
+    result(shadow.decision === "error" ? "error" : "disagree", diff);
+    try {
+      options.onDisagreement(
+        { decision_id: e.decision_id, time: new Date(e.time).toISOString(), revision: e.revision, shadow_revision: policy.revision, live, shadow },
+        diff,
+      );
+    } catch {
+      // The log reports its own failures; the shadow goes on.
+    }
+  }
+
+  function drain(): void {
+    scheduled = false;
+    const now = queue.splice(0, batch);
+    for (const e of now) evaluate(e);
+    if (queue.length > 0) schedule();
+    else {
+      const w = waiters;
+      waiters = [];
+      for (const resolve of w) resolve();
+    }
+  }
+
+  function schedule(): void {
+    if (scheduled) return;
+    scheduled = true;
+    // setImmediate runs after the pending I/O callbacks and microtasks: the answer in hand is written first.
+    setImmediate(drain);
+  }
+
+  return {
+    offer(evaluated) {
+      if (queue.length >= max) return result("dropped", null);
+      queue.push(evaluated);
+      schedule();
+    },
+    idle() {
+      if (queue.length === 0 && !scheduled) return Promise.resolve();
+      return new Promise((resolve) => waiters.push(resolve));
+    },
+    get pending() {
+      return queue.length;
+    },
+  };
+}
