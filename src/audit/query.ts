@@ -1,5 +1,6 @@
 // Answers "what did this credential, identity or session touch?" from the decision log: reads the chain (rotated
 // files included), verifies it while reading, and sums up the matching decisions and admin actions.
+import { recordedRequest } from "../decision/policy-contract.js";
 import { verifyChain, type VerifyResult } from "./verify.js";
 
 /** What to look for; at least one of credential, identity, session. Times are ISO 8601, inclusive. */
@@ -53,7 +54,7 @@ const obj = (v: unknown): Record<string, unknown> => (v && typeof v === "object"
 
 /** The facts of one decision record that a query matches and reports. */
 export function decisionFacts(body: Record<string, unknown>, seq: number): QueriedDecision & { chain: string[] } {
-  const input = obj(body.input);
+  const input = recordedRequest(body.input);
   const identity = obj(input.identity);
   const tool = obj(input.tool);
   const result = obj(body.result);

@@ -176,3 +176,13 @@ export function readPolicyOutput(raw: unknown): PolicyOutput {
     monitored: monitored.map((r) => ({ code: r.code, message: r.message, severity: r.severity, controls: r.controls ?? [] })),
   };
 }
+
+/**
+ * The request inside a recorded input: a decision record's `input` is the complete policy input (`{request, now,
+ * verified, facts, state}`); records written before that carried the request's fields at the top.
+ */
+export function recordedRequest(input: unknown): Record<string, unknown> {
+  const o = input && typeof input === "object" && !Array.isArray(input) ? (input as Record<string, unknown>) : {};
+  const r = o.request;
+  return r && typeof r === "object" && !Array.isArray(r) ? (r as Record<string, unknown>) : o;
+}

@@ -1,6 +1,7 @@
 // Security operations behind the evidence fan-out: each decision is recorded in the operations store (inventory,
 // blast radius, the approval and review queues), counted by reason code, and the notifications it calls for are put in
 // the webhook outbox; each admin action sends its notification. Runs after the answer is computed and never blocks it.
+import { recordedRequest } from "../decision/policy-contract.js";
 import { readFileSync } from "node:fs";
 import type { DecisionRecord, SessionState, SessionStore } from "../decision/ports.js";
 import { DEFAULT_INVENTORY_TTL_SECONDS, type DecisionFacts, type OpsStore, type ReviewItem } from "../decision/operations.js";
@@ -82,7 +83,7 @@ export function createOperations(options: OperationsOptions): Operations {
     decision(record) {
       const reasons = record.result.reasons as { code?: string; message?: string }[];
       for (const r of reasons) metrics.reasons.inc({ code: typeof r.code === "string" && known.has(r.code) ? r.code : OTHER_REASON_LABEL });
-      const input = record.input as {
+      const input = recordedRequest(record.input) as {
         session?: { id?: string };
         identity?: { id?: string; credential?: { id?: string }; on_behalf_of?: { id?: string }[] };
         resource?: { id?: string };

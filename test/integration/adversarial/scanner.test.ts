@@ -40,7 +40,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function loggedRules(auditPath: string, decisionId: string): Promise<string[]> {
   for (let i = 0; i < 40; i++) {
     const line = readFileSync(auditPath, "utf8").split("\n").find((l) => l.includes(decisionId));
-    if (line) return ((JSON.parse(line) as { input: { findings?: { rule: string }[] } }).input.findings ?? []).map((f) => f.rule);
+    if (line) {
+      const input = (JSON.parse(line) as { input: { findings?: { rule: string }[]; facts?: { findings?: { rule: string }[] } } }).input;
+      return (input.facts?.findings ?? input.findings ?? []).map((f) => f.rule);
+    }
     await sleep(25);
   }
   throw new Error("decision not logged");
