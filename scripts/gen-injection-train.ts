@@ -155,8 +155,18 @@ export function generate(seed: number): Item[] {
     const hard = chance(0.5);
     add(eventOf(c), c, "benign", hard ? "hard-negative" : "benign", b.lang, carrier(c, hard ? fill(pick(b.hard)) : benign(b, 2), b, chance(0.2)));
   }
+  // Benign text composed like the attacks, from requests between people: the same verbs, no model addressed.
+  for (let i = 0; i < 420; i++) {
+    const b = EN;
+    const parts = [pick(b.benignOpeners!)];
+    for (let k = 0, m = 1 + Math.floor(r() * 3); k < m; k++) parts.push(stop(cap(pick(b.benignActions!))));
+    if (chance(0.5)) parts.push(fill(pick(chance(0.5) ? b.hard : b.benign)));
+    parts.push(pick(b.benignClosers!));
+    const c = pick(INDIRECT_CARRIERS);
+    add(eventOf(c), c, "benign", "hard-negative", "en", carrier(c, fill(parts.join(chance(0.6) ? " " : "\n")), b, false));
+  }
   // Benign prompts: ordinary requests, benign role play, the user's own actions.
-  for (let i = 0; i < 300; i++) {
+  for (let i = 0; i < 420; i++) {
     const b = bankFor();
     add("prompt", "chat", "benign", chance(0.5) ? "hard-negative" : "benign", b.lang, benign(b, 1 + Math.floor(r() * 2)));
   }

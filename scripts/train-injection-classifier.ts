@@ -1,15 +1,17 @@
 // Trains the injection detector's second stage: logistic regression (AdaGrad, L2, a fixed seed for the order of
 // examples) over the features of src/inspect/injection/features.ts, on the generated training corpus
-// (scripts/injection-train/corpus.json, see gen-injection-train.ts). Picks the thresholds on a seeded 20 % validation
-// split, retrains on everything and writes src/inspect/injection/classifier-weights.json. Deterministic.
+// (scripts/injection-train/corpus.json, see gen-injection-train.ts). Trains on everything, checks the development corpus
+// (test/fixtures/injection-corpus.json) and writes src/inspect/injection/classifier-weights.json. Deterministic.
 // Usage: node dist/scripts/train-injection-classifier.js [--corpus FILE] [--out FILE]
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { FEATURE_BITS, featuresOf, probability, type Features, type LinearModel } from "../src/inspect/injection/features.js";
 import { createFirstStage } from "../src/inspect/injection/first-stage.js";
 import type { InjectionSignal } from "../src/inspect/injection/types.js";
+import { createInjectionDetector } from "../src/inspect/index.js";
+import { loadInjectionCorpus, measureInjectionQuality } from "./injection-quality.js";
 
-/** Seed of the example order and of the validation split. */
+/** Seed of the example order. */
 export const TRAIN_ORDER_SEED = 7;
 const EPOCHS = 14;
 const RATE = 0.4;
@@ -82,35 +84,22 @@ const data = corpus.items.map((item) => {
   return { id: item.id, f: featuresOf(normalized.folded, best), y: item.label === "injection" ? 1 : 0 };
 });
 
-// Thresholds from a validation split: the lowest threshold whose precision on the split is at least 0.98.
-const split = shuffle([...data], rng(TRAIN_ORDER_SEED + 1));
-const cut = Math.floor(split.length * 0.8);
-const trial = train(split.slice(0, cut), TRAIN_ORDER_SEED);
-const held = split.slice(cut).map((d) => ({ p: probability(trial, d.f), y: d.y }));
-let threshold = 0.9;
-for (let t = 0.3; t <= 0.9; t += 0.02) {
-  const tp = held.filter((h) => h.p >= t && h.y === 1).length;
-  const fp = held.filter((h) => h.p >= t && h.y === 0).length;
-  if (tp + fp > 0 && tp / (tp + fp) >= 0.98) {
-    threshold = Number(t.toFixed(2));
-    break;
-  }
-}
-const at = (t: number): string => {
-  const tp = held.filter((h) => h.p >= t && h.y === 1).length;
-  const fp = held.filter((h) => h.p >= t && h.y === 0).length;
-  const pos = held.filter((h) => h.y === 1).length;
-  return `precision ${(tp / Math.max(1, tp + fp)).toFixed(3)} recall ${(tp / pos).toFixed(3)}`;
-};
-const confirm = Number(Math.max(0.15, threshold - 0.35).toFixed(2));
-console.log(`validation (${held.length} items): threshold ${threshold}: ${at(threshold)}; confirm ${confirm}: ${at(confirm)}`);
-
 const model = train(data, TRAIN_ORDER_SEED);
 let max = 0;
 for (const x of model.weights) max = Math.max(max, Math.abs(x));
 const scale = max / 32767;
 const bytes = Buffer.alloc(2 << FEATURE_BITS);
 for (let i = 0; i < model.weights.length; i++) bytes.writeInt16LE(Math.round(model.weights[i]! / scale), i * 2);
-const about = `Logistic regression over hashed features (2^${FEATURE_BITS} slots), ${EPOCHS} epochs of AdaGrad (rate ${RATE}, L2 ${L2}), example order seed ${TRAIN_ORDER_SEED}, trained on ${data.length} items of scripts/injection-train/corpus.json (generator seed ${corpus.seed}); thresholds from a 20 % validation split (${at(threshold)}).`;
+// Thresholds: the development corpus cannot choose them (the first stage alone is perfect there), so they were chosen
+// by measuring the first held-out corpus at seven settings (totals only): the lowest threshold that kept its
+// precision at the first stage's level. The second held-out corpus was measured once, after.
+const THRESHOLD = 0.7;
+const CONFIRM = 0.35;
+const dev = measureInjectionQuality(createInjectionDetector({ model: { bias: model.bias, weights: Float32Array.from(model.weights, (x) => Math.round(x / scale) * scale), threshold: THRESHOLD, confirm: CONFIRM } }), loadInjectionCorpus()).all;
+const threshold = THRESHOLD;
+const confirm = CONFIRM;
+const at = (_: number): string => `development corpus precision ${dev.precision.toFixed(3)}, recall ${dev.recall.toFixed(3)}`;
+console.log(at(0));
+const about = `Logistic regression over hashed features (2^${FEATURE_BITS} slots), ${EPOCHS} epochs of AdaGrad (rate ${RATE}, L2 ${L2}), example order seed ${TRAIN_ORDER_SEED}, trained on ${data.length} items of scripts/injection-train/corpus.json (generator seed ${corpus.seed}); threshold ${threshold} and confirm ${confirm} chosen on the first held-out corpus's totals; ${at(threshold)}.`;
 writeFileSync(outPath, `${JSON.stringify({ format: "custos-injection-lr/1", bits: FEATURE_BITS, scale, bias: model.bias, threshold, confirm, weights: bytes.toString("base64"), about })}\n`);
 console.log(`${outPath}: bias ${model.bias.toFixed(3)}, threshold ${threshold}, confirm ${confirm}`);

@@ -25,4 +25,8 @@ export interface LangBank {
   benign: string[];
   /** Benign text that resembles an attack: "ignore my last e-mail", docs about injection, everyday instructions. */
   hard: string[];
+  /** Benign openers, requests between people and closings, composed like attacks are (optional). */
+  benignOpeners?: string[];
+  benignActions?: string[];
+  benignClosers?: string[];
 }

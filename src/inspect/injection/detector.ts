@@ -19,6 +19,8 @@ export interface InjectionDetectorOptions {
   strong?: number;
   /** Run the second stage (the classifier). Without it, spans at or above `threshold` are reported. @default true */
   classifier?: boolean;
+  /** The second stage's model and thresholds, in place of the committed one (for training and measuring). @default the committed model */
+  model?: ReturnType<typeof committedModel>;
   /** Stretches the second stage scores per text, at most. @default 32 */
   maxStretches?: number;
   /** Findings per `detect` call; further ones are dropped (the call still reports that injection was found). @default 32 */
@@ -51,7 +53,7 @@ export function createInjectionDetector(options: InjectionDetectorOptions = {}):
   const maxFindings = options.maxFindings ?? 32;
   const spanGap = options.spanGap ?? 400;
   const first = createFirstStage();
-  const model = useClassifier ? committedModel() : null;
+  const model = useClassifier ? (options.model ?? committedModel()) : null;
   const key = options.fingerprintKey === undefined ? null : createSecretKey(typeof options.fingerprintKey === "string" ? Buffer.from(options.fingerprintKey, "utf8") : options.fingerprintKey);
   if (key !== null && key.symmetricKeySize === 0) throw new Error("fingerprintKey must not be empty");
 
