@@ -31,6 +31,9 @@ export interface InjectionDetectorOptions {
   spanGap?: number;
 }
 
+/** Signals that read phrasing (which the second stage may overrule); the others are structural. */
+const PHRASE_SIGNALS: ReadonlySet<InjectionSignal> = new Set(["override-phrase", "prompt-leak", "role-play", "restriction-removal", "model-addressed", "new-instructions", "concealment", "exfil-instruction"]);
+
 /** Position in `raw` (the text without hidden characters) of original offset `at`. */
 function toRaw(map: Int32Array | null, at: number): number {
   if (map === null) return at;
@@ -114,8 +117,9 @@ export function createInjectionDetector(options: InjectionDetectorOptions = {}):
           continue;
         }
         const p = covering(g.start, g.end);
-        // A span no stretch covers (the stretch limit was reached) keeps the first stage's verdict.
-        if (p < 0) found.push(g);
+        // Structural evidence (a spoofed tag, hidden Unicode, an exfiltration URL, a decoded payload) is not the
+        // classifier's to overrule; nor is a span no stretch covers (the stretch limit was reached).
+        if (p < 0 || !g.signals.every((x) => PHRASE_SIGNALS.has(x))) found.push(p >= model.confirm ? { ...g, score: Math.max(g.score, p), signals: [...new Set<InjectionSignal>([...g.signals, "classifier"])].sort() } : g);
         else if (p >= model.confirm) found.push({ ...g, score: Math.max(g.score, p), signals: [...new Set<InjectionSignal>([...g.signals, "classifier"])].sort() });
       }
       for (const s of scored) {
