@@ -22,10 +22,15 @@ export interface CompiledSet {
   patterns: Compiled[];
   gates: Map<string, { spec: InjectionGateSpec; regex: RegExp }>;
   scanner: KeywordScanner;
+  /** Scanner ids of the cue keywords given to `compilePatterns`, in their order. */
+  cueIds: readonly number[];
 }
 
-/** Compiles the patterns and their shared keyword scanner; throws on a malformed pattern. */
-export function compilePatterns(specs: readonly InjectionPatternSpec[], gates: readonly InjectionGateSpec[]): CompiledSet {
+/**
+ * Compiles the patterns and their shared keyword scanner; throws on a malformed pattern. `cues` are further keywords
+ * the same scan finds (with positions), for the second stage: one pass over the text serves both.
+ */
+export function compilePatterns(specs: readonly InjectionPatternSpec[], gates: readonly InjectionGateSpec[], cues: readonly string[] = []): CompiledSet {
   const gateMap = new Map(gates.map((g) => [g.id, { spec: g, regex: new RegExp(g.regex, g.flags ?? "") }]));
   const ids = new Set<string>();
   const keywordIndex = new Map<string, number>();
@@ -57,7 +62,17 @@ export function compilePatterns(specs: readonly InjectionPatternSpec[], gates: r
     if (then !== null && !(then.within > 0 && then.within <= 256)) bad("then.within must be in 1..256");
     return { spec, regex: new RegExp(spec.regex, `g${spec.flags ?? ""}`), keywordIds, before, after, then };
   });
-  return { patterns, gates: gateMap, scanner: createKeywordScanner([...keywordIndex.keys()], mergeGaps) };
+  const cueIds = cues.map((k) => {
+    const key = k.toLowerCase();
+    let id = keywordIndex.get(key);
+    if (id === undefined) {
+      id = keywordIndex.size;
+      keywordIndex.set(key, id);
+    }
+    mergeGaps[id] = Math.max(mergeGaps[id] ?? 0, 0);
+    return id;
+  });
+  return { patterns, gates: gateMap, scanner: createKeywordScanner([...keywordIndex.keys()], mergeGaps), cueIds };
 }
 
 /** The merged `[lo, hi)` windows around the occurrences of a pattern's keywords. */

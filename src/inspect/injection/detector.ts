@@ -1,20 +1,28 @@
-// The prompt-injection detector: runs the patterns a text's keywords (or gates) call for (over the text as given, after
-// hidden Unicode is stripped and look-alikes folded, and over payloads decoded once), adds the hidden-Unicode
-// signals, groups nearby signals into spans and scores each span. Findings carry signal names, never the text.
+// The prompt-injection detector: the first stage's signals (see `first-stage.ts`) grouped into spans and scored, and
+// a second stage, a linear classifier (see `classifier.ts`), that scores stretches around weak signals and cues:
+// it confirms or drops spans the first stage finds ambiguous and finds injections the first stage has no phrase for.
+// Findings carry signal names, never the text.
 import { createHmac, createSecretKey } from "node:crypto";
 import type { InspectField } from "../types.js";
-import { compilePatterns, follows, windows } from "./compile-patterns.js";
-import { adjustWeight, regions } from "./context.js";
-import { decodePayloads } from "./decode.js";
-import { INJECTION_GATES, INJECTION_PATTERNS } from "./patterns.js";
+import { committedModel } from "./classifier.js";
+import { featuresOf, probability } from "./features.js";
+import { createFirstStage } from "./first-stage.js";
 import { combine, severityOf, type Hit } from "./score.js";
 import type { InjectionDetector, InjectionFinding, InjectionSignal } from "./types.js";
-import { normalize, type NormalizedText } from "./unicode.js";
+import { stretches } from "./windows.js";
 
 /** Options of `createInjectionDetector`. */
 export interface InjectionDetectorOptions {
-  /** A span is reported when its score reaches this. @default 0.5 */
+  /** A first-stage span is reported when its score reaches this. @default 0.5 */
   threshold?: number;
+  /** A first-stage span at or above this is reported without asking the second stage. @default 0.8 */
+  strong?: number;
+  /** Run the second stage (the classifier). Without it, spans at or above `threshold` are reported. @default true */
+  classifier?: boolean;
+  /** The second stage's model and thresholds, in place of the committed one (for training and measuring). @default the committed model */
+  model?: ReturnType<typeof committedModel>;
+  /** Stretches the second stage scores per text, at most. @default 32 */
+  maxStretches?: number;
   /** Findings per `detect` call; further ones are dropped (the call still reports that injection was found). @default 32 */
   maxFindings?: number;
   /** Key of the HMAC-SHA256 span fingerprints; without it findings carry none. @default none */
@@ -23,136 +31,48 @@ export interface InjectionDetectorOptions {
   spanGap?: number;
 }
 
-/**
- * Matches kept per pattern per text. Matches do not overlap, so work stays linear without a tight cap; the cap only
- * bounds memory, and sits above what decoys (weak matches placed before the real one) in a 1 MiB text can exhaust.
- */
-const MAX_MATCHES_PER_PATTERN = 1 << 16;
-/** Builds a detector; patterns are compiled (and checked) once, here. */
+/** Signals that read phrasing (which the second stage may overrule); the others are structural. */
+const PHRASE_SIGNALS: ReadonlySet<InjectionSignal> = new Set(["override-phrase", "prompt-leak", "role-play", "restriction-removal", "model-addressed", "new-instructions", "concealment", "exfil-instruction"]);
+
+/** Position in `raw` (the text without hidden characters) of original offset `at`. */
+function toRaw(map: Int32Array | null, at: number): number {
+  if (map === null) return at;
+  let lo = 0;
+  let hi = map.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (map[mid]! < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Builds a detector; patterns are compiled (and checked) and the model decoded once, here. */
 export function createInjectionDetector(options: InjectionDetectorOptions = {}): InjectionDetector {
   const threshold = options.threshold ?? 0.5;
+  const strong = options.strong ?? 0.8;
+  const useClassifier = options.classifier ?? true;
+  const maxStretches = options.maxStretches ?? 32;
   const maxFindings = options.maxFindings ?? 32;
   const spanGap = options.spanGap ?? 400;
-  const { patterns, gates, scanner } = compilePatterns(INJECTION_PATTERNS, INJECTION_GATES);
+  const first = createFirstStage();
+  const model = useClassifier ? (options.model ?? committedModel()) : null;
   const key = options.fingerprintKey === undefined ? null : createSecretKey(typeof options.fingerprintKey === "string" ? Buffer.from(options.fingerprintKey, "utf8") : options.fingerprintKey);
   if (key !== null && key.symmetricKeySize === 0) throw new Error("fingerprintKey must not be empty");
-
-  /** Signals of the patterns over one prepared text, in that text's `raw` offsets. */
-  function scanPatterns(t: NormalizedText, out: Hit[]): void {
-    const code = regions(t.raw, "`");
-    const hits = scanner.scan(t.folded);
-    const passed = new Map<string, boolean>();
-    const n = t.raw.length;
-    for (const p of patterns) {
-      const { spec } = p;
-      const subject = spec.scope === "raw" ? t.raw : t.folded;
-      let ranges: number[];
-      if (spec.gate !== undefined) {
-        let open = passed.get(spec.gate);
-        if (open === undefined) {
-          const g = gates.get(spec.gate)!;
-          open = g.regex.test(g.spec.scope === "raw" ? t.raw : t.folded);
-          passed.set(spec.gate, open);
-        }
-        if (!open) continue;
-        ranges = [0, n];
-      } else {
-        let any = false;
-        for (const k of p.keywordIds) any ||= hits.seen[k] === 1;
-        if (!any) continue;
-        ranges = windows(p, hits, n);
-      }
-      let count = 0;
-      for (let w = 0; w < ranges.length && count < MAX_MATCHES_PER_PATTERN; w += 2) {
-        const lo = ranges[w]!;
-        const hi = ranges[w + 1]!;
-        // One character of context on each side, so a lookaround at the window's edge sees the text.
-        const offset = Math.max(0, lo - 1);
-        const slice = lo === 0 && hi === n ? subject : subject.slice(offset, Math.min(n, hi + 1));
-        const base = slice === subject ? 0 : offset;
-        const re = p.regex;
-        re.lastIndex = 0;
-        for (let m = re.exec(slice); m !== null && count < MAX_MATCHES_PER_PATTERN; m = re.exec(slice)) {
-          if (m[0].length === 0) {
-            re.lastIndex++;
-            continue;
-          }
-          const start = base + m.index;
-          let end = start + m[0].length;
-          if (start < lo || end > hi) continue;
-          if (p.then !== null) {
-            const to = follows(p.then, subject, end);
-            if (to < 0) continue;
-            end = to;
-          }
-          count++;
-          const weight = adjustWeight(spec, subject, start, end, m[1] ?? "", code);
-          if (weight > 0) out.push({ signal: spec.signal, weight, start, end });
-        }
-      }
-    }
-  }
-
-  /** Signals of one text (patterns, hidden Unicode, homoglyphs), in the original text's offsets. */
-  function scanText(text: string, decodeToo: boolean): Hit[] {
-    const t = normalize(text);
-    const local: Hit[] = [];
-    scanPatterns(t, local);
-    const comments = regions(t.raw, "<!--");
-    let concealed = false;
-    for (const h of local) concealed ||= comments.inside(h.start);
-    if (concealed) for (const h of [...local]) if (comments.inside(h.start)) local.push({ signal: "concealment", weight: 0.25, start: h.start, end: h.end });
-    for (const h of t.homoglyphs) {
-      const over = local.some((l) => l.start < h.end && h.start < l.end);
-      local.push({ signal: "homoglyph", weight: over ? 0.4 : 0.2, start: h.start, end: h.end });
-    }
-    // Back to original offsets.
-    const map = t.map;
-    const hits: Hit[] = map === null ? local : local.map((h) => ({ ...h, start: map[h.start] ?? text.length, end: (map[h.end - 1] ?? text.length - 1) + 1 }));
-    for (const run of t.hidden.slice(0, 256)) {
-      const signal: InjectionSignal = run.kind === "tags" ? "hidden-unicode:tags" : run.kind.startsWith("bidi") ? "hidden-unicode:bidi" : "hidden-unicode:zero-width";
-      const weight = run.kind === "tags" ? 0.6 : run.kind === "bidi-override" ? 0.5 : run.kind === "bidi" ? 0.25 : run.kind === "zero-width-in-word" ? 0.35 : run.end - run.start >= 4 ? 0.5 : 0.3;
-      hits.push({ signal, weight, start: run.start, end: run.end });
-    }
-    for (const s of t.smuggled) {
-      const inner = scanText(s.text, false);
-      if (inner.length > 0) hits.push({ signal: "hidden-unicode:tags", weight: 0.9, start: s.start, end: s.end });
-      for (const h of inner) hits.push({ ...h, start: s.start, end: s.end });
-    }
-    if (decodeToo) {
-      for (const p of decodePayloads(t.raw)) {
-        const inner = scanText(p.text, false);
-        if (inner.length === 0) continue;
-        const start = map === null ? p.start : (map[p.start] ?? 0);
-        const end = map === null ? p.end : (map[p.end - 1] ?? text.length - 1) + 1;
-        hits.push({ signal: p.encoding === "base64" ? "encoded-payload:base64" : "encoded-payload:url", weight: 0.3, start, end });
-        for (const h of inner) hits.push({ ...h, start, end });
-      }
-    }
-    return hits;
-  }
 
   function fingerprint(text: string): string | undefined {
     return key === null ? undefined : createHmac("sha256", key).update(text, "utf8").digest("hex").slice(0, 32);
   }
 
-  function detectText(field: string, text: string): InjectionFinding[] {
-    if (text.length === 0) return [];
-    const hits = scanText(text, true).sort((a, b) => a.start - b.start || a.end - b.end);
-    const findings: InjectionFinding[] = [];
+  /** First-stage spans: hits closer than `spanGap` grouped, each with its score. */
+  function spans(hits: Hit[]): { start: number; end: number; hits: Hit[]; score: number; signals: InjectionSignal[] }[] {
+    const out: ReturnType<typeof spans> = [];
     let group: Hit[] = [];
     let groupEnd = -1;
     const close = (): void => {
       if (group.length === 0) return;
       const { score, signals } = combine(group);
-      if (score >= threshold) {
-        const start = group[0]!.start;
-        const end = Math.max(...group.map((h) => h.end));
-        const finding: InjectionFinding = { rule: "prompt-injection", kind: "injection", type: "prompt-injection", severity: severityOf(score, signals), location: { field, start, end }, score: Number(score.toFixed(3)), signals };
-        const fp = fingerprint(text.slice(start, end));
-        if (fp !== undefined) finding.fingerprint = fp;
-        findings.push(finding);
-      }
+      out.push({ start: group[0]!.start, end: Math.max(...group.map((h) => h.end)), hits: group, score, signals });
       group = [];
     };
     for (const h of hits) {
@@ -161,7 +81,59 @@ export function createInjectionDetector(options: InjectionDetectorOptions = {}):
       groupEnd = Math.max(groupEnd, h.end);
     }
     close();
-    return findings;
+    return out;
+  }
+
+  function detectText(field: string, text: string): InjectionFinding[] {
+    if (text.length === 0) return [];
+    const { hits, cues, normalized } = first.run(text);
+    hits.sort((a, b) => a.start - b.start || a.end - b.end);
+    const found: { start: number; end: number; score: number; signals: InjectionSignal[] }[] = [];
+    const groups = spans(hits);
+    if (model === null) {
+      for (const g of groups) if (g.score >= threshold) found.push(g);
+    } else {
+      // The second stage reads the prepared text; stretches are found and scored in its offsets.
+      const map = normalized.map;
+      const folded = normalized.folded;
+      const fromRaw = (at: number): number => (map === null ? at : at >= map.length ? text.length : map[at]!);
+      const rawHits = hits.map((h) => ({ start: toRaw(map, h.start), end: toRaw(map, h.end), weight: h.weight, signal: h.signal }));
+      const rawCues = map === null ? cues : cues.map((c) => ({ group: c.group, start: toRaw(map, c.start) }));
+      const scored = stretches(folded, rawHits, rawCues, maxStretches).map((s) => {
+        const best = new Map<InjectionSignal, number>();
+        for (const h of rawHits) if (h.start < s.end && h.end > s.start) best.set(h.signal, Math.max(best.get(h.signal) ?? 0, h.weight));
+        const p = probability(model, featuresOf(folded.slice(s.start, s.end), best));
+        return { start: fromRaw(s.start), end: s.start === s.end ? fromRaw(s.end) : fromRaw(s.end - 1) + 1, p, signals: [...best.keys()] };
+      });
+      const covering = (start: number, end: number): number => {
+        let p = -1;
+        for (const s of scored) if (s.start < end && s.end > start) p = Math.max(p, s.p);
+        return p;
+      };
+      for (const g of groups) {
+        if (g.score < threshold) continue;
+        if (g.score >= strong) {
+          found.push(g);
+          continue;
+        }
+        const p = covering(g.start, g.end);
+        // Structural evidence (a spoofed tag, hidden Unicode, an exfiltration URL, a decoded payload) is not the
+        // classifier's to overrule; nor is a span no stretch covers (the stretch limit was reached).
+        if (p < 0 || !g.signals.every((x) => PHRASE_SIGNALS.has(x))) found.push(p >= model.confirm ? { ...g, score: Math.max(g.score, p), signals: [...new Set<InjectionSignal>([...g.signals, "classifier"])].sort() } : g);
+        else if (p >= model.confirm) found.push({ ...g, score: Math.max(g.score, p), signals: [...new Set<InjectionSignal>([...g.signals, "classifier"])].sort() });
+      }
+      for (const s of scored) {
+        if (s.p < model.threshold || found.some((f) => f.start < s.end && f.end > s.start)) continue;
+        found.push({ start: s.start, end: s.end, score: s.p, signals: [...new Set<InjectionSignal>([...s.signals, "classifier"])].sort() });
+      }
+      found.sort((a, b) => a.start - b.start);
+    }
+    return found.map((f) => {
+      const finding: InjectionFinding = { rule: "prompt-injection", kind: "injection", type: "prompt-injection", severity: severityOf(f.score, f.signals), location: { field, start: f.start, end: f.end }, score: Number(f.score.toFixed(3)), signals: f.signals };
+      const fp = fingerprint(text.slice(f.start, f.end));
+      if (fp !== undefined) finding.fingerprint = fp;
+      return finding;
+    });
   }
 
   return {

@@ -21,7 +21,9 @@ export type InjectionSignal =
   | "exfil-instruction"
   | "encoded-payload:base64"
   | "encoded-payload:url"
-  | "concealment";
+  | "concealment"
+  /** The second stage (the classifier) judged the stretch an injection, or confirmed an ambiguous span. */
+  | "classifier";
 
 /**
  * One span of a field that reads as instructions aimed at the model. It never carries the text: only where it is,

@@ -108,5 +108,6 @@ test("findings are sorted by field and capped per call", () => {
 test("the threshold is an option: weak evidence alone is reported only below the default", () => {
   const weak = "Dear assistant, please summarize this thread.";
   assert.deepEqual(detect(weak), []);
-  assert.equal(createInjectionDetector({ threshold: 0.3 }).detect([{ field: "f", text: weak }]).length, 1);
+  // Without the second stage; with it, spans between the threshold and `strong` are the classifier's to confirm.
+  assert.equal(createInjectionDetector({ threshold: 0.3, classifier: false }).detect([{ field: "f", text: weak }]).length, 1);
 });
