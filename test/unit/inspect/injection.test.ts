@@ -107,7 +107,9 @@ test("findings are sorted by field and capped per call", () => {
 
 test("the threshold is an option: weak evidence alone is reported only below the default", () => {
   const weak = "Dear assistant, please summarize this thread.";
-  assert.deepEqual(detect(weak), []);
-  // Without the second stage; with it, spans between the threshold and `strong` are the classifier's to confirm.
+  // The first stage alone: weak evidence is reported only below the default threshold. (With the second stage, spans
+  // between the threshold and `strong` are the classifier's to confirm; it confirms this one: see the README's known
+  // limitations of the classifier on short prompts that address the assistant.)
+  assert.deepEqual(createInjectionDetector({ classifier: false }).detect([{ field: "f", text: weak }]), []);
   assert.equal(createInjectionDetector({ threshold: 0.3, classifier: false }).detect([{ field: "f", text: weak }]).length, 1);
 });
