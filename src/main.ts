@@ -1,7 +1,7 @@
 // The process entry point and the only file that touches `process`: reads the environment, starts Custos (one
 // process, or a node:cluster primary with workers sharing the port), stops gracefully on SIGTERM/SIGINT: in-flight
-// requests finish, the decision log is flushed, the store closed. `main.js audit-verify …` runs the log's verifier,
-// `main.js policy-replay …` the policy replay.
+// requests finish, the decision log is flushed, the store closed. `main.js audit-verify|audit-query|policy-replay …`
+// run the decision log's tools.
 import cluster from "node:cluster";
 import { availableParallelism } from "node:os";
 import { createApp } from "./app.js";
@@ -94,43 +94,32 @@ async function main(): Promise<void> {
   await serve(config, index);
 }
 
-/** `main.js audit-verify [--partial] <file…>` (npm run audit:verify): the decision log's verifier, audit/verify-cli.ts. */
-async function verifyAudit(args: string[]): Promise<void> {
-  const { runVerify } = await import("./audit/verify-cli.js");
+/** A command of the decision log's tools: its arguments, lines out and lines to stderr, and the exit code. */
+type Command = (args: string[], out: (line: string) => void, err: (line: string) => void) => Promise<number>;
+
+/**
+ * The decision log's tools, run as `main.js <name> …` (npm run audit:verify / audit:query / policy:replay), loaded only
+ * when asked for: audit/verify-cli.ts, audit/query-cli.ts, audit/replay-cli.ts.
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  "audit-verify": async () => (await import("./audit/verify-cli.js")).runVerify,
+  "audit-query": async () => (await import("./audit/query-cli.js")).runQuery,
+  "policy-replay": async () => (await import("./audit/replay-cli.js")).runReplay,
+};
+
+async function runCommand(load: () => Promise<Command>, args: string[]): Promise<void> {
   const line = (stream: NodeJS.WriteStream) => (l: string) => void stream.write(`${l}\n`);
-  runVerify(args, line(process.stdout), line(process.stderr)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (e: unknown) => {
-      process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
-      process.exitCode = 2;
-    },
-  );
+  try {
+    process.exitCode = await (await load())(args, line(process.stdout), line(process.stderr));
+  } catch (e) {
+    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 2;
+  }
 }
 
-/** `main.js policy-replay …` (npm run policy:replay): replays a decision log against a candidate, audit/replay-cli.ts. */
-async function replayPolicy(args: string[]): Promise<void> {
-  const { runReplay } = await import("./audit/replay-cli.js");
-  const line = (stream: NodeJS.WriteStream) => (l: string) => void stream.write(`${l}\n`);
-  runReplay(args, line(process.stdout), line(process.stderr)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (e: unknown) => {
-      process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
-      process.exitCode = 2;
-    },
-  );
-}
-
-if (process.argv[2] === "audit-verify") {
-  void verifyAudit(process.argv.slice(3));
-} else if (process.argv[2] === "policy-replay") {
-  void replayPolicy(process.argv.slice(3));
-} else {
-  main().catch(failStart);
-}
+const command = COMMANDS[process.argv[2] ?? ""];
+if (command) void runCommand(command, process.argv.slice(3));
+else main().catch(failStart);
 
 function failStart(err: unknown): void {
   const message = err instanceof CustosError ? `${err.code}: ${err.message}` : String((err as Error)?.message ?? err);

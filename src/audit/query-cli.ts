@@ -56,14 +56,16 @@ export function describe(r: AuditQueryResult): string[] {
   return lines;
 }
 
-async function main(args: string[]): Promise<number> {
+/** Runs the command on `args`; returns the exit code and writes through `out` / `err`. */
+export async function runQuery(args: string[], out: (line: string) => void, err: (line: string) => void): Promise<number> {
   if (args.includes("--help") || args.includes("-h")) {
-    process.stdout.write(`${USAGE}\n`);
+    out(USAGE);
     return 0;
   }
   const parsed = parseQueryArgs(args);
   if (typeof parsed === "string") {
-    process.stderr.write(`${parsed}\n${USAGE}\n`);
+    err(parsed);
+    err(USAGE);
     return 2;
   }
   let result: AuditQueryResult;
@@ -72,21 +74,12 @@ async function main(args: string[]): Promise<number> {
     result = await queryLog(files, parsed.query, { partial: parsed.partial });
   } catch (e) {
     if (e instanceof AuditError && e.code === "audit_file_unreadable") {
-      process.stderr.write(`${e.message}\n`);
+      err(e.message);
       return 2;
     }
     throw e;
   }
-  process.stdout.write(parsed.json ? `${JSON.stringify(result, null, 2)}\n` : `${describe(result).join("\n")}\n`);
+  if (parsed.json) out(JSON.stringify(result, null, 2));
+  else for (const l of describe(result)) out(l);
   return result.verify.ok ? 0 : 1;
 }
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
-    process.exitCode = 2;
-  },
-);

@@ -7,10 +7,10 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import { startApp, type RunningApp } from "../../helpers/app.js";
 
-const CLI = "dist/src/audit/query-cli.js";
+const CLI = "dist/src/main.js";
 
 function query(...args: string[]): { code: number | null; out: string; err: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8" });
+  const r = spawnSync(process.execPath, [CLI, "audit-query", ...args], { encoding: "utf8" });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
