@@ -3,43 +3,17 @@
 // a credential presented by a second identity, and sub-agent sessions that inherit their parent's termination and
 // high-water mark.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startRedis, type RedisServer } from "../../helpers/redis-server.js";
+import { startService, type StartedService as Started } from "../../helpers/service.js";
 
 const TOKEN = "state-workers-admin-token";
 const admin = { authorization: `Bearer ${TOKEN}` };
 
-interface Started {
-  url: string;
-  exited: Promise<number | null>;
-  kill(signal: NodeJS.Signals): void;
-}
-
-function startService(env: Record<string, string>, workers: number): Promise<Started> {
-  const child = spawn(process.execPath, ["dist/src/main.js"], {
-    env: { ...process.env, PORT: "0", LOG_LEVEL: "info", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return new Promise<Started>((resolve, reject) => {
-    const urls = new Set<string>();
-    const seen = new Set<number>();
-    createInterface({ input: child.stdout }).on("line", (line) => {
-      const m = /"url":"([^"]+)".*"worker":(\d+)/.exec(line);
-      if (!m) return;
-      urls.add(m[1]!);
-      seen.add(Number(m[2]));
-      if (seen.size === workers) resolve({ url: [...urls][0]!, exited, kill: (s) => child.kill(s) });
-    });
-    child.on("exit", (code) => reject(new Error(`custos exited (${code}) before ${workers} workers listened`)));
-  });
-}
 
 describe("state beyond one session, two workers on one Redis", () => {
   let redis: RedisServer;

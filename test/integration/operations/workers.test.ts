@@ -7,39 +7,13 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { after, before, describe, test } from "node:test";
 import { verifyChain } from "../../../src/audit/index.js";
 import { startRedis, type RedisServer } from "../../helpers/redis-server.js";
+import { startService } from "../../helpers/service.js";
 
 const TOKEN = "workers-admin-token";
 
-interface Started {
-  url: string;
-  exited: Promise<number | null>;
-  kill(signal: NodeJS.Signals): void;
-}
-
-/** Spawns `node dist/src/main.js` and resolves once `workers` workers said they listen. */
-function startService(env: Record<string, string>, workers: number): Promise<Started> {
-  const child = spawn(process.execPath, ["dist/src/main.js"], {
-    env: { ...process.env, PORT: "0", LOG_LEVEL: "info", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return new Promise<Started>((resolve, reject) => {
-    const urls = new Set<string>();
-    const seen = new Set<number>();
-    createInterface({ input: child.stdout }).on("line", (line) => {
-      const m = /"url":"([^"]+)".*"worker":(\d+)/.exec(line);
-      if (!m) return;
-      urls.add(m[1]!);
-      seen.add(Number(m[2]));
-      if (seen.size === workers) resolve({ url: [...urls][0]!, exited, kill: (s) => child.kill(s) });
-    });
-    child.on("exit", (code) => reject(new Error(`custos exited (${code}) before ${workers} workers listened`)));
-  });
-}
 
 describe("two workers on one port, one Redis ledger", () => {
   let redis: RedisServer;
