@@ -674,3 +674,13 @@ export function analysisForm(source: string, flags = "", relax = true): string {
   const { root, groups } = parse(source, flags);
   return print(root, groups, relax);
 }
+
+/**
+ * `source` compiled with `flags` once {@link analyzeRegex} has bounded it: the one way inspector code builds a regex from
+ * rule or pattern data, so nothing the inspector runs escapes the gate.
+ * @throws UnsafeRuleError naming `ruleId` and `part` when the regex is refused.
+ */
+export function linearRegex(ruleId: string, part: string, source: string, flags = ""): RegExp {
+  analyzeRegex(ruleId, part, source, flags.replace(/[gdy]/g, ""));
+  return new RegExp(source, flags);
+}

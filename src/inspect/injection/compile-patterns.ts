@@ -1,6 +1,7 @@
 // Turns pattern data into ready-to-run matchers: compiled regexes, the keyword scanner shared by all patterns, the
 // windows a pattern runs in, and the search for a pattern's second part. Patterns are checked here once, so a
 // malformed one fails at start, never during a request.
+import { linearRegex } from "../linear.js";
 import { createKeywordScanner, type KeywordHits, type KeywordScanner } from "../keyword-scanner.js";
 import type { InjectionGateSpec, InjectionPatternSpec } from "./types.js";
 
@@ -31,7 +32,7 @@ export interface CompiledSet {
  * the same scan finds (with positions), for the second stage: one pass over the text serves both.
  */
 export function compilePatterns(specs: readonly InjectionPatternSpec[], gates: readonly InjectionGateSpec[], cues: readonly string[] = []): CompiledSet {
-  const gateMap = new Map(gates.map((g) => [g.id, { spec: g, regex: new RegExp(g.regex, g.flags ?? "") }]));
+  const gateMap = new Map(gates.map((g) => [g.id, { spec: g, regex: linearRegex(`injection-${g.id}`, "gate", g.regex, g.flags ?? "") }]));
   const ids = new Set<string>();
   const keywordIndex = new Map<string, number>();
   const mergeGaps: number[] = [];
@@ -58,9 +59,9 @@ export function compilePatterns(specs: readonly InjectionPatternSpec[], gates: r
       mergeGaps[id] = Math.max(mergeGaps[id] ?? 0, before + after);
       return id;
     });
-    const then = spec.then ? { regex: new RegExp(spec.then.regex, spec.flags ?? ""), within: spec.then.within, stop: spec.then.stop === "line" ? LINE_END : SENTENCE_END } : null;
+    const then = spec.then ? { regex: linearRegex(`injection-${spec.id}`, "then", spec.then.regex, spec.flags ?? ""), within: spec.then.within, stop: spec.then.stop === "line" ? LINE_END : SENTENCE_END } : null;
     if (then !== null && !(then.within > 0 && then.within <= 256)) bad("then.within must be in 1..256");
-    return { spec, regex: new RegExp(spec.regex, `g${spec.flags ?? ""}`), keywordIds, before, after, then };
+    return { spec, regex: linearRegex(`injection-${spec.id}`, "regex", spec.regex, `g${spec.flags ?? ""}`), keywordIds, before, after, then };
   });
   const cueIds = cues.map((k) => {
     const key = k.toLowerCase();

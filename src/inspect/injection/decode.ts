@@ -1,4 +1,5 @@
 // Payloads encoded to slip past a filter: base64 and URL-encoded runs, decoded once (never again) and only when
+import { linearRegex } from "../linear.js";
 // they decode to readable text, so the patterns can read what the model could decode. Work is bounded per text.
 
 /** A decoded payload and where its encoded form lies in the text it was found in. */
@@ -28,10 +29,10 @@ export const DECODE_REGEXES = {
   url: "(?:%[0-9A-Fa-f]{2}|[A-Za-z0-9._~+-]){9,4096}",
 } as const;
 
-const base64Gate = new RegExp(DECODE_REGEXES.base64Gate);
-const base64Token = new RegExp(DECODE_REGEXES.base64, "g");
-const urlGate = new RegExp(DECODE_REGEXES.urlGate);
-const urlToken = new RegExp(DECODE_REGEXES.url, "g");
+const base64Gate = linearRegex("injection-decode", "base64Gate", DECODE_REGEXES.base64Gate);
+const base64Token = linearRegex("injection-decode", "base64", DECODE_REGEXES.base64, "g");
+const urlGate = linearRegex("injection-decode", "urlGate", DECODE_REGEXES.urlGate);
+const urlToken = linearRegex("injection-decode", "url", DECODE_REGEXES.url, "g");
 const octet = /%[0-9A-Fa-f]{2}/g;
 
 /** True when `s` reads as text: almost all printable, some letters, some spaces. */

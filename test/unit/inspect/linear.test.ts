@@ -147,3 +147,17 @@ describe("long repetitions of every rule's pieces", () => {
     });
   }
 });
+
+describe("the prompt-injection family goes through the same gate", () => {
+  test("every pattern, gate and decode shape compiles through it (the detector builds)", async () => {
+    const { createInjectionDetector } = await import("../../../src/inspect/index.js");
+    assert.ok(createInjectionDetector({ classifier: false }));
+  });
+  test("a catastrophic injection pattern is refused at compile, naming it", async () => {
+    const { compilePatterns } = await import("../../../src/inspect/injection/compile-patterns.js");
+    assert.throws(
+      () => compilePatterns([{ id: "bad-override", signal: "override-phrase", weight: 0.5, scope: "folded", keywords: ["ignore"], regex: "(\\s|\\\\n){1,4}(x: .{0,9}(\\s|\\\\n){1,4}){0,6}" }], []),
+      (e: Error) => e.message.includes("injection-bad-override") && e.message.includes("backtrack"),
+    );
+  });
+});
