@@ -121,7 +121,18 @@ export function createRedisStore(options: RedisStoreOptions): RedisSessionStore 
   const keys = ledgerKeys(options.keyPrefix ?? DEFAULT_KEY_PREFIX);
   const ttl = options.sessionTtlSeconds ?? DEFAULT_SESSION_TTL_SECONDS;
   const graceSeconds = options.approvalGraceSeconds ?? DEFAULT_APPROVAL_GRACE_SECONDS;
-  const conn = connectRedis(options);
+  const raw = connectRedis(options);
+  // Every call learns the server's start marker first (once, one round trip), so no write is acknowledged before the
+  // marker is known: else a server that restarted empty right after that write would not be noticed as one.
+  const learnMarker = <T>(fn: (c: LedgerClient) => Promise<T>) => async (c: LedgerClient): Promise<T> => {
+    if (marker === null) await checkMarker(c);
+    return fn(c);
+  };
+  const conn: typeof raw = {
+    ...raw,
+    run: (what, fn) => raw.run(what, learnMarker(fn)),
+    runDurable: (what, fn) => raw.runDurable(what, learnMarker(fn)),
+  };
   const cluster = conn.target.mode === "cluster";
   const waitReplicas = conn.target.waitReplicas;
   // WAIT must answer well before the command timeout does, or a missing replica would look like a dead primary;

@@ -131,6 +131,22 @@ describe("redis store", () => {
     }
   });
 
+  test("no write is acknowledged before the server's start marker is known, even when the first marker check failed", async () => {
+    // The marker check at connect times out (writes paused), so the store's first write is what must learn it; a
+    // server that then loses its ledger (flushed, restarted empty) is reported lost instead of adopted as new.
+    const admin = open();
+    await admin.ping();
+    await admin.client.call("CLIENT", "PAUSE", "700", "WRITE");
+    const store = open({ keyPrefix: "marker-race:", commandTimeoutMs: 150 });
+    await sleep(900);
+    const s = `s-${randomUUID()}`;
+    await store.apply(update(s, { violation: true }));
+    const stale = await admin.client.keys("marker-race:*");
+    assert.ok(stale.includes("marker-race:instance"), `the marker is written: ${stale.join(", ")}`);
+    await admin.client.del(...stale);
+    await assert.rejects(store.ping(), /state was lost/);
+  });
+
   test("Redis hung (CLIENT PAUSE): calls time out at commandTimeoutMs, then succeed once it answers again", async (t) => {
     const store = open({ commandTimeoutMs: 200 });
     const admin = open();
