@@ -11,9 +11,11 @@
 // --connections 16,64 (BENCH_CONNECTIONS), --threads N (BENCH_THREADS, wrk threads), --sessions N (BENCH_SESSIONS,
 // session ids per request kind), --kinds N (BENCH_KINDS), --redis-workers N|auto (BENCH_REDIS_WORKERS),
 // --targets a,b (BENCH_TARGETS: custos-memory, custos-redis, custos-redis-auto = Redis with one worker per core as
-// deployed by default, opa, bare; all by default), --quiet-wait S (BENCH_QUIET_WAIT: longest wait for an idle machine
+// deployed by default, opa, bare; all by default; also custos-memory-shadow and custos-memory-shadow-all, the
+// in-memory target with a shadow bundle at the default CUSTOS_SHADOW_CPU_PERCENT and at 100, reported ÷ custos-memory), --quiet-wait S (BENCH_QUIET_WAIT: longest wait for an idle machine
 // before each level), --out FILE (default .bench/latest.json), --markdown-out FILE.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createReadStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createInterface } from "node:readline";
 import { availableParallelism, tmpdir, totalmem } from "node:os";
 import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
@@ -27,14 +29,19 @@ import { checkWrk, runWrk, writeBodies } from "./lib/wrk.mjs";
 // custos-redis-auto is the default deployment with Redis (one worker per core); custos-redis (one worker) is the
 // one-process row comparable with the others.
 const DEFAULT_TARGETS = ["custos-memory", "custos-redis", "custos-redis-auto", "opa", "bare"];
-const ALL_TARGETS = DEFAULT_TARGETS;
+const ALL_TARGETS = [...DEFAULT_TARGETS, "custos-memory-shadow", "custos-memory-shadow-all"];
 const LABELS = {
   "custos-memory": "Custos, in-memory ledger",
   "custos-redis": "Custos, Redis ledger, CUSTOS_WORKERS=1",
   "custos-redis-auto": "Custos, Redis ledger, CUSTOS_WORKERS=auto",
   opa: "opa run --server",
   bare: "bare node:http (ceiling)",
+  "custos-memory-shadow": "Custos, in-memory ledger, shadow bundle (CUSTOS_SHADOW_CPU_PERCENT=5, the default)",
+  "custos-memory-shadow-all": "Custos, in-memory ledger, shadow bundle (CUSTOS_SHADOW_CPU_PERCENT=100)",
 };
+// The shadow of the shadow targets: the committed bundle with a stricter overlay (PII costs more risk points), so
+// that every decision carrying PII disagrees and is recorded as a shadow record: the cost includes the disagreements.
+const SHADOW_OVERLAY = { settings: { risk_points: { PII_IN_CONTENT: 10 } } };
 
 const args = parseArgs(process.argv.slice(2));
 const quick = Boolean(args.quick);
@@ -72,6 +79,49 @@ async function decisionCounts(port) {
     const decision = /decision="([^"]+)"/.exec(m[1])?.[1] ?? "?";
     counts[decision] = (counts[decision] ?? 0) + Number(m[2]);
   }
+  return counts;
+}
+
+/**
+ * `policy:replay` of a decision log against the committed bundle (it must change nothing), and the mean size of its
+ * decision records (over the first 20 000) with the complete input and with `input.request` alone.
+ */
+async function replayOwnLog(file) {
+  const r = spawnSync(process.execPath, [join(ROOT, "dist", "src", "main.js"), "policy-replay", "--log", file, "--bundle", join(ROOT, "bundles", "governance.tar.gz"), "--json"], {
+    encoding: "utf8",
+    maxBuffer: 64 * 2 ** 20,
+  });
+  if (r.status !== 0) throw new Error(`policy-replay of the benchmark's log exited ${r.status}: ${r.stderr.slice(0, 2000)}${r.stdout.slice(0, 2000)}`);
+  const report = JSON.parse(r.stdout);
+  let n = 0;
+  let full = 0;
+  let requestOnly = 0;
+  const lines = createInterface({ input: createReadStream(file, { encoding: "utf8" }), crlfDelay: Infinity });
+  for await (const line of lines) {
+    const record = JSON.parse(line);
+    if (record.type !== "decision") continue;
+    if (!record.input?.request) continue;
+    full += Buffer.byteLength(line) + 1;
+    requestOnly += Buffer.byteLength(JSON.stringify({ ...record, input: record.input.request, output: undefined })) + 1;
+    if (++n >= 20_000) break;
+  }
+  lines.close();
+  return {
+    records: report.chain.records,
+    replayed: report.replayed,
+    changed: report.changed,
+    seconds: report.seconds,
+    records_per_second: report.records_per_second,
+    mean_record_bytes: n ? Math.round(full / n) : null,
+    mean_record_bytes_request_only: n ? Math.round(requestOnly / n) : null,
+  };
+}
+
+/** `custos_shadow_evaluations_total` by result from /metrics. */
+async function shadowCounts(port) {
+  const r = await httpRequest(port, "GET", "/metrics");
+  const counts = {};
+  for (const m of r.body.matchAll(/^custos_shadow_evaluations_total\{result="([^"]+)"\} (\d+(?:\.\d+)?)/gm)) counts[m[1]] = Number(m[2]);
   return counts;
 }
 
@@ -193,6 +243,13 @@ async function main() {
       let redis = null;
       try {
         if (id === "custos-memory") target = await startCustos({ dir: tdir });
+        else if (id === "custos-memory-shadow" || id === "custos-memory-shadow-all") {
+          const overlay = join(tdir, "shadow-overlay.json");
+          writeFileSync(overlay, JSON.stringify(SHADOW_OVERLAY));
+          const env = { CUSTOS_SHADOW_BUNDLE: join(ROOT, "bundles", "governance.tar.gz"), CUSTOS_SHADOW_DATA: overlay };
+          if (id === "custos-memory-shadow-all") env.CUSTOS_SHADOW_CPU_PERCENT = "100";
+          target = await startCustos({ dir: tdir, env });
+        }
         else if (id === "custos-redis" || id === "custos-redis-auto") {
           redis = await startRedis({ dir: join(tdir, "redis") });
           target = await startCustos({ dir: tdir, redisUrl: redis.url, workers: id === "custos-redis" ? config.redisWorkers : "auto" });
@@ -210,12 +267,22 @@ async function main() {
         const levels = await measure(target, id === "opa" ? opaBodies : decideBodies, redis ? [redis] : []);
         const entry = { label: LABELS[id], levels, peak_rss_mib: round(treePeakRssMiB(target.pid), 1) };
         if (id.startsWith("custos")) entry.decisions = await decisionCounts(target.port);
+        if (id.startsWith("custos-memory-shadow")) entry.shadow = await shadowCounts(target.port);
         if (redis) {
           entry.redis = { peak_rss_mib: round(treePeakRssMiB(redis.pid), 1), workers: id === "custos-redis" ? config.redisWorkers : "auto" };
           for (const l of levels) l.redis_cpu_cores = l.extra_cpu_cores[0];
         }
         for (const l of levels) delete l.extra_cpu_cores;
         results[id] = entry;
+        if (id === "custos-memory") {
+          // The benchmark's own decision log, replayed against the same bundle: records per second, and what a record
+          // weighs with the complete policy input against the request alone (what records held before they were
+          // replayable).
+          await target.stop();
+          target = null;
+          entry.replay = await replayOwnLog(join(tdir, "custos-audit.jsonl"));
+          log(`  replayed its log: ${thousands(entry.replay.records)} records at ${thousands(entry.replay.records_per_second)} records/s, ${entry.replay.changed} changed`);
+        }
       } finally {
         await target?.stop();
         await redis?.stop();
@@ -224,8 +291,8 @@ async function main() {
     }
 
     const ratios = [];
-    for (const c of ["custos-memory", "custos-redis", "custos-redis-auto"]) {
-      for (const base of ["opa", "bare"]) {
+    for (const c of ["custos-memory", "custos-redis", "custos-redis-auto", "custos-memory-shadow", "custos-memory-shadow-all"]) {
+      for (const base of c.startsWith("custos-memory-shadow") ? ["custos-memory"] : ["opa", "bare"]) {
         if (!results[c] || !results[base]) continue;
         for (const [i, l] of results[c].levels.entries()) {
           const b = results[base].levels[i];
@@ -338,6 +405,19 @@ function markdown(r) {
     .filter(([, t]) => t.decisions)
     .map(([id, t]) => `${id}: ${Object.entries(t.decisions).map(([k, v]) => `${k} ${thousands(v)}`).join(", ")}`);
   if (d.length) out.push(`Decisions served (from /metrics): ${d.join("; ")}.`, "");
+  const rp = r.targets["custos-memory"]?.replay;
+  if (rp) {
+    out.push(
+      `Replay of the in-memory target's decision log against the same bundle (\`policy:replay\`): ${thousands(rp.records)} records, ` +
+        `${thousands(rp.records_per_second)} records/s, ${rp.changed} changed; a record is ${thousands(rp.mean_record_bytes)} bytes on average ` +
+        `(${thousands(rp.mean_record_bytes_request_only)} with the request alone, as before records were replayable).`,
+      "",
+    );
+  }
+  const sh = Object.entries(r.targets)
+    .filter(([, t]) => t.shadow)
+    .map(([id, t]) => `${id}: ${Object.entries(t.shadow).map(([k, v]) => `${k} ${thousands(v)}`).join(", ")}`);
+  if (sh.length) out.push(`Shadow evaluations (from /metrics): ${sh.join("; ")}.`, "");
   if (r.opa.decision_mismatches.length) out.push(`**OPA and Custos disagree on**: ${r.opa.decision_mismatches.map((m) => m.name).join("; ")}`, "");
   out.push(r.ok ? "All requests answered 2xx." : "**Some requests failed (non-2xx or socket errors): see the JSON.**");
   return out.join("\n");

@@ -33,6 +33,7 @@ export async function startShadow(config: Config, evidence: Evidence, metrics: M
   const evaluator = createShadowEvaluator({
     policy: () => started.holder.current(),
     queueSize: shadow.queueSize,
+    maxShare: shadow.maxShare,
     onResult: (result, diff) => {
       metrics.shadowEvaluations.inc({ result });
       if (diff) metrics.shadowDisagreements.inc({ live: diff.from, shadow: diff.to });

@@ -14,7 +14,7 @@ export interface Config {
     watchIntervalMs: number;
     verificationKeyPath: string | null;
     /** The shadow candidate (CUSTOS_SHADOW_BUNDLE), its overlay (the live one unless CUSTOS_SHADOW_DATA) and queue. */
-    shadow: { bundlePath: string; dataPath: string | null; queueSize: number } | null;
+    shadow: { bundlePath: string; dataPath: string | null; queueSize: number; maxShare: number } | null;
   };
   state: {
     /** The Redis store's section; null: the in-memory store. */
@@ -146,7 +146,7 @@ export function loadConfig(env: Record<string, string | undefined>, cores = 1): 
     policy: {
       bundlePath: str("bundlePath") as string, dataPath: str("dataPath"), watchIntervalMs: num("watchIntervalMs"), verificationKeyPath: str("bundleVerificationKey"),
       shadow: str("shadowBundlePath")
-        ? { bundlePath: str("shadowBundlePath") as string, dataPath: str("shadowDataPath") ?? str("dataPath"), queueSize: num("shadowQueue") }
+        ? { bundlePath: str("shadowBundlePath") as string, dataPath: str("shadowDataPath") ?? str("dataPath"), queueSize: num("shadowQueue"), maxShare: num("shadowCpuPercent") / 100 }
         : null,
     },
     state: {

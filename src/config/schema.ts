@@ -87,6 +87,14 @@ export const SETTINGS = {
     max: 1000000,
     description: "Decisions waiting for the shadow evaluation; beyond it they are dropped and counted (`custos_shadow_evaluations_total{result=\"dropped\"}`), never delaying an answer.",
   },
+  shadowCpuPercent: {
+    env: "CUSTOS_SHADOW_CPU_PERCENT",
+    type: "integer",
+    default: 5,
+    min: 1,
+    max: 100,
+    description: "Share of each process's time the shadow may spend evaluating (a budget of evaluation milliseconds it earns as time passes, at most one second's worth saved); past it decisions are skipped and counted (`custos_shadow_evaluations_total{result=\"skipped\"}`), so a saturated service loses at most about this share of its throughput. `100`: every decision the queue holds is evaluated.",
+  },
   bundleVerificationKey: {
     env: "CUSTOS_BUNDLE_VERIFICATION_KEY",
     type: "string",

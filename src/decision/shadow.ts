@@ -1,7 +1,9 @@
 // Shadow evaluation: a candidate policy evaluated beside the live one on the very inputs the live policy decided,
 // off the request path. decide() hands over each input once its answer is complete; the evaluator queues it (bounded:
 // when full the input is dropped and counted, never waited for) and evaluates in small batches on later turns of the
-// event loop, after the answers are written. It only reads: no answer, ledger or approval is touched. A disagreement
+// event loop, after the answers are written, within a share of the process's time (a token bucket of evaluation
+// milliseconds: beyond it an input is skipped and counted, so a saturated service loses at most that share of its
+// throughput to the shadow). It only reads: no answer, ledger or approval is touched. A disagreement
 // (any byte of the output differs) becomes a `shadow` record with both decisions and codes.
 import type { PolicyInstance } from "../policy/policy-engine.js";
 import { diffOutputs, evaluateCandidate, outputCodes, type OutputDiff } from "./output-diff.js";
@@ -20,7 +22,8 @@ export interface ShadowRecord {
 }
 
 /** The result of one offered input. */
-export type ShadowResult = "agree" | "disagree" | "error" | "dropped";
+/** `dropped`: the queue was full; `skipped`: the shadow had used its share of time. */
+export type ShadowResult = "agree" | "disagree" | "error" | "dropped" | "skipped";
 
 /** Options of {@link createShadowEvaluator}. */
 export interface ShadowOptions {
@@ -30,6 +33,13 @@ export interface ShadowOptions {
   queueSize?: number;
   /** Inputs evaluated per turn of the event loop, so a backlog never holds the loop for long. @default 32 */
   batchSize?: number;
+  /**
+   * Share of the process's time the shadow may spend evaluating, in (0, 1]: it earns that many milliseconds per
+   * millisecond (saving up at most one second's worth) and skips inputs while it has none left. @default 1
+   */
+  maxShare?: number;
+  /** Milliseconds of a monotonic clock (tests). @default performance.now */
+  now?: () => number;
   /** Called for each disagreement (the decision log); must not throw. */
   onDisagreement: (record: ShadowRecord, diff: OutputDiff) => void;
   /** Called for each input offered (metrics); must not throw. */
@@ -50,6 +60,19 @@ export interface ShadowEvaluator {
 export function createShadowEvaluator(options: ShadowOptions): ShadowEvaluator {
   const max = options.queueSize ?? 1024;
   const batch = options.batchSize ?? 32;
+  const share = Math.min(1, Math.max(0, options.maxShare ?? 1));
+  const now = options.now ?? (() => performance.now());
+  const cap = 1000 * share;
+  let budget = cap;
+  let refilled = now();
+  /** True while the shadow may still spend time; earns `share` ms per ms elapsed since the last call. */
+  const affordable = (): boolean => {
+    if (share >= 1) return true;
+    const t = now();
+    budget = Math.min(cap, budget + (t - refilled) * share);
+    refilled = t;
+    return budget > 0;
+  };
   let queue: EvaluatedInput[] = [];
   let scheduled = false;
   let waiters: (() => void)[] = [];
@@ -84,8 +107,16 @@ export function createShadowEvaluator(options: ShadowOptions): ShadowEvaluator {
 
   function drain(): void {
     scheduled = false;
-    const now = queue.splice(0, batch);
-    for (const e of now) evaluate(e);
+    const taken = queue.splice(0, batch);
+    for (const e of taken) {
+      if (!affordable()) {
+        result("skipped", null);
+        continue;
+      }
+      const started = now();
+      evaluate(e);
+      if (share < 1) budget -= now() - started;
+    }
     if (queue.length > 0) schedule();
     else {
       const w = waiters;

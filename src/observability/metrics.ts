@@ -24,7 +24,7 @@ export interface Metrics {
   approvalsPending: Gauge<string>;
   reviewsOpen: Gauge<string>;
   webhookDeliveries: Counter<"result">;
-  /** Shadow evaluations by result: `agree`, `disagree`, `error` (the candidate failed), `dropped` (queue full). */
+  /** Shadow evaluations by result: `agree`, `disagree`, `error` (the candidate failed), `dropped` (queue full), `skipped` (over its time share). */
   shadowEvaluations: Counter<"result">;
   /** Shadow disagreements by the live and the shadow decision (`error` when the shadow failed). */
   shadowDisagreements: Counter<"live" | "shadow">;
@@ -136,7 +136,7 @@ export function createMetrics(registry: Registry): Metrics {
     }),
     shadowEvaluations: new Counter({
       name: "custos_shadow_evaluations_total",
-      help: "Shadow evaluations of decided requests, by result (agree, disagree, error, dropped).",
+      help: "Shadow evaluations of decided requests, by result (agree, disagree, error, dropped: queue full, skipped: over its time share).",
       labelNames: ["result"],
       registers,
     }),

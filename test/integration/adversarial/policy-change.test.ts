@@ -60,7 +60,7 @@ describe("adversarial policy change", () => {
     writeBundleVariant(readFileSync(BUNDLE), shadow, "flood", (d) => {
       d.governance.principals["agent:coding-assistant"].scopes = [];
     });
-    const svc = await startApp({ CUSTOS_SHADOW_BUNDLE: shadow, CUSTOS_SHADOW_QUEUE: "2", CUSTOS_PEP_RATE_LIMIT: "0" });
+    const svc = await startApp({ CUSTOS_SHADOW_BUNDLE: shadow, CUSTOS_SHADOW_QUEUE: "2", CUSTOS_SHADOW_CPU_PERCENT: "100", CUSTOS_PEP_RATE_LIMIT: "0" });
     try {
       const expected = stable((await plain.post("/decide", base)).body);
       const n = 200;
@@ -80,6 +80,32 @@ describe("adversarial policy change", () => {
       const disagree = metric(m, "custos_shadow_evaluations_total", 'result="disagree"');
       assert.ok(dropped > 0, "the bounded queue drops");
       assert.equal(dropped + disagree, 2 * n, "every input is evaluated or counted as dropped");
+    } finally {
+      await svc.close();
+    }
+  });
+
+  test("a flood past the shadow's time share: every answer as without shadow, the excess skipped and counted", async () => {
+    const shadow = join(dir, "share.tar.gz");
+    writeBundleVariant(readFileSync(BUNDLE), shadow, "share", (d) => {
+      d.governance.principals["agent:coding-assistant"].scopes = [];
+    });
+    // 1 %: 10 ms saved up, then 10 µs earned per ms; a burst of 400 decisions costs the shadow far more than that.
+    const svc = await startApp({ CUSTOS_SHADOW_BUNDLE: shadow, CUSTOS_SHADOW_QUEUE: "100000", CUSTOS_SHADOW_CPU_PERCENT: "1", CUSTOS_PEP_RATE_LIMIT: "0" });
+    try {
+      const expected = stable((await plain.post("/decide", base)).body);
+      const n = 400;
+      const burst = await Promise.all(Array.from({ length: n }, (_, i) => svc.app.decide({ ...base, session: { id: `s-share-${i}` } } as any)));
+      for (const o of burst) assert.deepEqual(stable(o.body), expected);
+      await svc.app.shadow!.evaluator.idle();
+      const m = (await svc.get("/metrics")).text;
+      const skipped = metric(m, "custos_shadow_evaluations_total", 'result="skipped"');
+      const disagree = metric(m, "custos_shadow_evaluations_total", 'result="disagree"');
+      assert.ok(skipped > 0 && disagree > 0, `skipped ${skipped}, evaluated ${disagree}`);
+      assert.equal(skipped + disagree, n, "every input is evaluated or counted as skipped");
+      await svc.app.evidence.flush();
+      const shadows = readFileSync(svc.auditPath, "utf8").trim().split("\n").map((l) => JSON.parse(l)).filter((x) => x.type === "shadow");
+      assert.equal(shadows.length, disagree, "each evaluated disagreement is recorded, the skipped ones are not");
     } finally {
       await svc.close();
     }
