@@ -14,7 +14,7 @@
 // deployed by default, opa, bare; all by default; also custos-memory-shadow and custos-memory-shadow-all, the
 // in-memory target with a shadow bundle at the default CUSTOS_SHADOW_CPU_PERCENT and at 100, reported ÷ custos-memory), --quiet-wait S (BENCH_QUIET_WAIT: longest wait for an idle machine
 // before each level), --out FILE (default .bench/latest.json), --markdown-out FILE.
-import { createReadStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createReadStream, mkdirSync, readFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { availableParallelism, tmpdir, totalmem } from "node:os";
 import { spawnSync } from "node:child_process";
@@ -23,7 +23,7 @@ import { captureInputs, checkAll200, checkOpa } from "./lib/capture.mjs";
 import { buildMix, SID } from "./lib/mix.mjs";
 import { httpRequest, killAllSync, machineCpu, removeOnExit, runScript, treeCpu, treePeakRssMiB, waitQuiet } from "./lib/proc.mjs";
 import { fixed, median, num, parseArgs, round, table, thousands } from "./lib/stats.mjs";
-import { opaPath, ROOT, startBare, startCustos, startOpaOnPolicy, startRedis } from "./lib/targets.mjs";
+import { BENCH_OVERLAY, opaPath, ROOT, startBare, startCustos, startOpaOnPolicy, startRedis } from "./lib/targets.mjs";
 import { checkWrk, runWrk, writeBodies } from "./lib/wrk.mjs";
 
 // custos-redis-auto is the default deployment with Redis (one worker per core); custos-redis (one worker) is the
@@ -41,7 +41,7 @@ const LABELS = {
 };
 // The shadow of the shadow targets: the committed bundle with a stricter overlay (PII costs more risk points), so
 // that every decision carrying PII disagrees and is recorded as a shadow record: the cost includes the disagreements.
-const SHADOW_OVERLAY = { settings: { risk_points: { PII_IN_CONTENT: 10 } } };
+const SHADOW_OVERLAY = { settings: { ...JSON.parse(readFileSync(BENCH_OVERLAY, "utf8")).settings, risk_points: { PII_IN_CONTENT: 10 } } };
 
 const args = parseArgs(process.argv.slice(2));
 const quick = Boolean(args.quick);
@@ -83,11 +83,11 @@ async function decisionCounts(port) {
 }
 
 /**
- * `policy:replay` of a decision log against the committed bundle (it must change nothing), and the mean size of its
+ * `policy:replay` of a decision log against the committed bundle and the bench overlay (it must change nothing), and the mean size of its
  * decision records (over the first 20 000) with the complete input and with `input.request` alone.
  */
 async function replayOwnLog(file) {
-  const r = spawnSync(process.execPath, [join(ROOT, "dist", "src", "main.js"), "policy-replay", "--log", file, "--bundle", join(ROOT, "bundles", "governance.tar.gz"), "--json"], {
+  const r = spawnSync(process.execPath, [join(ROOT, "dist", "src", "main.js"), "policy-replay", "--log", file, "--bundle", join(ROOT, "bundles", "governance.tar.gz"), "--data", BENCH_OVERLAY, "--json"], {
     encoding: "utf8",
     maxBuffer: 64 * 2 ** 20,
   });
