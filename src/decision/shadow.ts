@@ -117,6 +117,11 @@ export function createShadowEvaluator(options: ShadowOptions): ShadowEvaluator {
       evaluate(e);
       if (share < 1) budget -= now() - started;
     }
+    // Spent: what still waits is skipped now rather than held for later turns (see offer).
+    if (share < 1 && !affordable()) {
+      for (let i = 0; i < queue.length; i++) result("skipped", null);
+      queue = [];
+    }
     if (queue.length > 0) schedule();
     else {
       const w = waiters;
@@ -134,6 +139,9 @@ export function createShadowEvaluator(options: ShadowOptions): ShadowEvaluator {
 
   return {
     offer(evaluated) {
+      // Over its share the input is skipped at once, not queued: a queue held full under load would keep a thousand
+      // inputs alive for the collector to move, which costs the live path more than the evaluations it saves.
+      if (!affordable()) return result("skipped", null);
       if (queue.length >= max) return result("dropped", null);
       queue.push(evaluated);
       schedule();
