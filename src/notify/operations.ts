@@ -82,7 +82,10 @@ export function createOperations(options: OperationsOptions): Operations {
   return {
     decision(record) {
       const reasons = record.result.reasons as { code?: string; message?: string }[];
-      for (const r of reasons) metrics.reasons.inc({ code: typeof r.code === "string" && known.has(r.code) ? r.code : OTHER_REASON_LABEL });
+      const label = (r: { code?: string }) => ({ code: typeof r.code === "string" && known.has(r.code) ? r.code : OTHER_REASON_LABEL });
+      for (const r of reasons) metrics.reasons.inc(label(r));
+      const monitored = record.result.monitored;
+      if (Array.isArray(monitored)) for (const r of monitored as { code?: string }[]) metrics.monitored.inc(label(r));
       const input = recordedRequest(record.input) as {
         session?: { id?: string };
         identity?: { id?: string; credential?: { id?: string }; on_behalf_of?: { id?: string }[] };

@@ -20,6 +20,8 @@ export interface Metrics {
   bundleLoadDuration: Histogram<string>;
   /** Reason codes given, by code (codes outside the catalogue share one label value). */
   reasons: Counter<"code">;
+  /** Reason codes reported in `monitored` (found, not enforced), by code. */
+  monitored: Counter<"code">;
   /** Pending approvals and open reviews, read from the operations store at each scrape. */
   approvalsPending: Gauge<string>;
   reviewsOpen: Gauge<string>;
@@ -73,6 +75,12 @@ export function createMetrics(registry: Registry): Metrics {
     reasons: new Counter({
       name: "custos_reasons_total",
       help: "Reason codes given in decisions, by code (codes outside the catalogue are counted as OTHER).",
+      labelNames: ["code"],
+      registers,
+    }),
+    monitored: new Counter({
+      name: "custos_monitored_reasons_total",
+      help: "Reason codes reported in monitored (settings.monitor_codes: found and recorded, not enforced), by code (OTHER outside the catalogue).",
       labelNames: ["code"],
       registers,
     }),

@@ -298,6 +298,9 @@ describe("shadow evaluation", () => {
       assert.deepEqual(r.body.monitored.map((m: any) => m.code), ["SCOPE_MISSING"]);
       assert.equal(typeof r.body.monitored[0].severity, "string");
       assert.equal(r.body.session.risk, 0, "a monitored reason adds no risk");
+      const metrics = (await svc.get("/metrics")).text;
+      assert.match(metrics, /^custos_monitored_reasons_total\{code="SCOPE_MISSING"\} 1$/m, "monitored codes are counted");
+      assert.doesNotMatch(metrics, /^custos_reasons_total\{code="SCOPE_MISSING"\} [1-9]/m, "and not as enforced reasons");
       const plain = await svc.post("/decide", withTimes(fixtures.find((x) => x.expect.decision === "allow" && x.expect.codes.length === 0)!.request));
       assert.equal(plain.body.monitored, undefined, "omitted when empty");
       await svc.app.evidence.flush();
