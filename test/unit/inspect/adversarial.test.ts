@@ -43,7 +43,9 @@ const inputs: Record<string, string> = {
 for (const [name, text] of Object.entries(inputs)) {
   test(`1 MiB of ${name} is inspected in under a second`, () => {
     const inspector = createInspector({ fingerprintKey: "adversarial" });
-    const started = performance.now();
+    // The budget is on the CPU time the inspection takes (the work), not on wall time, which a busy machine
+    // stretches: run beside other test files on two cores, the same inspection can take four times as long.
+    const started = process.cpuUsage();
     // Text with more matches than a call may return is refused (413), after as little work as the others.
     let findings: unknown;
     try {
@@ -52,8 +54,9 @@ for (const [name, text] of Object.entries(inputs)) {
       if (!(e instanceof InspectLimitError && e.limit === "findings")) throw e;
       findings = [];
     }
-    const ms = performance.now() - started;
-    assert.ok(ms < 1000, `${ms.toFixed(0)} ms`);
+    const used = process.cpuUsage(started);
+    const ms = (used.user + used.system) / 1000;
+    assert.ok(ms < 1000, `${ms.toFixed(0)} ms of CPU`);
     assert.ok(Array.isArray(findings));
   });
 }
