@@ -1,0 +1,24 @@
+// Held-out quality through POST /decide: the gitleaks and Presidio test values (nobody on this project wrote them)
+// must keep today's precision and recall. The floors sit a little below the figures measured when they were set, so
+// a rule change that loses detections fails here; raise them when the rules improve. Figures: t.diagnostic.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { formatHeldOutReport, loadHeldOut, measureHeldOut } from "../../../scripts/heldout-quality.js";
+
+/** Per set: the least precision and recall accepted (measured 2025-06-11: literal 0.976 / 0.681, generated 1.000 / 0.908, presidio 1.000 / 0.910). */
+const FLOORS: Record<string, { precision: number; recall: number }> = {
+  literal: { precision: 0.96, recall: 0.66 },
+  generated: { precision: 0.99, recall: 0.89 },
+  presidio: { precision: 0.99, recall: 0.89 },
+};
+
+test("held-out secrets and personal data keep their precision and recall floors", { timeout: 60_000 }, async (t) => {
+  const report = await measureHeldOut(loadHeldOut());
+  for (const line of formatHeldOutReport(report).split("\n")) t.diagnostic(line);
+  for (const [set, floor] of Object.entries(FLOORS)) {
+    const s = report.sets[set];
+    assert.ok(s, `set ${set} is measured`);
+    assert.ok(s.precision >= floor.precision, `${set}: precision ${s.precision.toFixed(3)} below ${floor.precision}`);
+    assert.ok(s.recall >= floor.recall, `${set}: recall ${s.recall.toFixed(3)} below ${floor.recall}`);
+  }
+});
