@@ -5,10 +5,11 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { formatHeldOutReport, loadHeldOut, measureHeldOut } from "../../../scripts/heldout-quality.js";
 
-/** Per set: the least precision and recall accepted (measured 2025-06-11: literal 0.976 / 0.681, generated 1.000 / 0.908, presidio 1.000 / 0.910). */
+/** Per set: the least precision and recall accepted (measured 2025-06-11 over 96 gitleaks rule files: literal 0.970 / 0.544,
+ * generated 1.000 / 0.689, presidio 1.000 / 0.910). */
 const FLOORS: Record<string, { precision: number; recall: number }> = {
-  literal: { precision: 0.96, recall: 0.66 },
-  generated: { precision: 0.99, recall: 0.89 },
+  literal: { precision: 0.95, recall: 0.53 },
+  generated: { precision: 0.99, recall: 0.67 },
   presidio: { precision: 0.99, recall: 0.89 },
 };
 
