@@ -56,7 +56,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     void policy.reload();
     reloadShadow();
   });
-  const ops = startOperations(config, store, metrics, logger, clock);
+  const ops = startOperations(config, store, metrics, logger, clock, (id) => policy.current()?.registered(id) === true);
   const sink = (record: Parameters<typeof evidence.decision>[0]) => {
     evidence.decision(record);
     ops.operations.decision(record);

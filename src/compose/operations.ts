@@ -23,7 +23,15 @@ export interface StartedOperations {
   close(): Promise<void>;
 }
 
-export function startOperations(config: Config, store: SessionStore, metrics: Metrics, logger: Logger, clock: () => number): StartedOperations {
+/** `isRegistered`: whether the live registry knows a principal (the inventory's shadow-AI mark). */
+export function startOperations(
+  config: Config,
+  store: SessionStore,
+  metrics: Metrics,
+  logger: Logger,
+  clock: () => number,
+  isRegistered: (principalId: string) => boolean,
+): StartedOperations {
   const { redis, session } = config.state;
   const redisClient = store.kind === "redis" ? ((store as { client?: LedgerClient }).client ?? null) : null;
   const inventoryTtlSeconds = config.operations.inventoryTtlSeconds;
@@ -41,7 +49,9 @@ export function startOperations(config: Config, store: SessionStore, metrics: Me
       })
     : null;
   webhooks?.start();
-  const operations = createOperations({ ops, ledger: store, dispatcher: webhooks, metrics, logger, clock, inventoryTtlSeconds, sessionTtlSeconds: session.sessionTtlSeconds });
+  const operations = createOperations({
+    ops, ledger: store, dispatcher: webhooks, metrics, logger, clock, isRegistered, inventoryTtlSeconds, sessionTtlSeconds: session.sessionTtlSeconds,
+  });
   metrics.setQueueSource({
     approvalsPending: () => ops.countPendingApprovals(Math.floor(clock() / 1000)),
     reviewsOpen: () => ops.countOpenReviews(Math.floor(clock() / 1000)),

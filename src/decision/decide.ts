@@ -235,6 +235,7 @@ export function createDecider(deps: DeciderDeps): Decide {
 
     // Obligations the service completes: redaction text, the approval to create or reuse.
     let newApproval: ApprovalRecord | null = null;
+    let approvalKey: string | null = null;
     const obligations: Obligation[] = [];
     for (const o of output.obligations) {
       if (o.type === "redact") {
@@ -254,8 +255,13 @@ export function createDecider(deps: DeciderDeps): Decide {
         const prior = snapshot.approval;
         const reusable =
           prior && prior.status === "pending" && prior.expires_at > nowS && JSON.stringify(prior.binding) === JSON.stringify(binding);
-        if (reusable) {
-          obligations.push({ type: "approval", approval_id: prior.id, expires_at: new Date(prior.expires_at * 1000).toISOString() });
+        // A request repeated without its approval_id gets the approval its binding already has: one queue item and
+        // one notification however often an agent retries (a lookup only when an approval is asked for and none was
+        // presented; should it fail, a new approval is created as before).
+        approvalKey = deps.textDigest(`approval-binding:${JSON.stringify(binding)}`);
+        const pending = reusable ? prior : await deps.store.findPendingApproval(approvalKey, nowS).catch(() => null);
+        if (pending && JSON.stringify(pending.binding) === JSON.stringify(binding)) {
+          obligations.push({ type: "approval", approval_id: pending.id, expires_at: new Date(pending.expires_at * 1000).toISOString() });
         } else {
           const ttl = settingNumber(policy, "approval_ttl_seconds", 3600);
           newApproval = {
@@ -359,6 +365,7 @@ export function createDecider(deps: DeciderDeps): Decide {
           classification: higherClassification(finalDeny ? null : output.classification, parent?.max_classification ?? null),
           event: { at: nowMs, kind: "decision", ref: decisionId, detail: finalDeny ? "deny" : output.decision, event: request.event },
           approval: finalDeny ? null : newApproval,
+          approvalKey: finalDeny ? null : approvalKey,
           consume: finalDeny ? null : consume,
           now: nowMs,
           taint: taintedBy,

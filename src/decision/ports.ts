@@ -213,6 +213,11 @@ export interface SessionUpdate {
   /** A pending approval to create in the same write. */
   approval: ApprovalRecord | null;
   /**
+   * With {@link approval}: a keyed digest of its binding, under which the store remembers it as that binding's
+   * latest approval (for {@link SessionStore.findPendingApproval}), as long as the approval lives. @default null
+   */
+  approvalKey?: string | null;
+  /**
    * A granted approval this (allowing) decision uses up: it becomes `consumed` in the same round trip, and only
    * if it is still `granted` and unexpired; {@link ApplyResult.consumed} says whether it was.
    */
@@ -297,6 +302,12 @@ export interface SessionStore {
   revokeCredential(id: string, reason: string, ttlSeconds: number, now: number): Promise<void>;
   addSignal(principalId: string, signal: PrincipalSignal): Promise<void>;
   getApproval(id: string): Promise<ApprovalRecord | null>;
+  /**
+   * The approval last created under this binding digest ({@link SessionUpdate.approvalKey}) while it is pending and
+   * unexpired at `now` (Unix seconds), else `null`: a request repeated without its `approval_id` gets the same
+   * approval instead of one more in the queue.
+   */
+  findPendingApproval(approvalKey: string, now: number): Promise<ApprovalRecord | null>;
   /** Grant or deny a pending approval; returns `null` when unknown, the unchanged record when not pending. */
   decideApproval(
     id: string,

@@ -26,9 +26,6 @@ function catalogueCodes(): Set<string> {
   return codes;
 }
 
-/** The identity-level UNREGISTERED_IDENTITY message (the delegator one names a count instead). */
-const IDENTITY_UNREGISTERED_MESSAGE = "the identity is not registered";
-
 export interface Operations {
   decision(record: DecisionRecord): void;
   admin(action: AdminAction): void;
@@ -48,6 +45,8 @@ export interface OperationsOptions {
   metrics: Metrics;
   logger: Logger;
   clock: () => number;
+  /** Whether the live registry knows a principal: unregistered ones are shadow AI in the inventory. */
+  isRegistered: (principalId: string) => boolean;
   inventoryTtlSeconds?: number;
   sessionTtlSeconds?: number;
 }
@@ -109,7 +108,7 @@ export function createOperations(options: OperationsOptions): Operations {
         principal,
         credential: input.identity?.credential?.id ?? null,
         caller: record.caller,
-        registered: !reasons.some((r) => r.code === "UNREGISTERED_IDENTITY" && r.message === IDENTITY_UNREGISTERED_MESSAGE),
+        registered: options.isRegistered(principal),
         decision,
         resource: input.resource?.id ?? null,
         tool,

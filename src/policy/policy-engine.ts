@@ -30,6 +30,8 @@ export interface PolicyInstance {
   readonly loadedAt: number;
   /** True when the bundle has the entrypoint. */
   has(entrypoint: string): boolean;
+  /** True when `data.governance.principals` registers this id (exactly: no trimming, no case folding). */
+  registered(principalId: string): boolean;
   /**
    * Evaluates an entrypoint; returns its value, or `undefined` when the rule is undefined for this input.
    * Synchronous and not reentrant (one instance per thread).
@@ -67,12 +69,15 @@ export async function loadPolicyInstance(
     }
   }
   const policy = loaded;
+  const principals = (data.governance as { principals?: unknown } | undefined)?.principals;
+  const registry = principals && typeof principals === "object" ? (principals as Record<string, unknown>) : {};
   return Object.freeze({
     revision: bundle.manifest.revision,
     entrypoints,
     settings: Object.freeze({ ...(((data.governance as Record<string, unknown> | undefined)?.settings ?? {}) as Record<string, unknown>) }),
     loadedAt: Date.now(),
     has: (entrypoint: string) => entrypoint in ids,
+    registered: (principalId: string) => Object.prototype.hasOwnProperty.call(registry, principalId),
     evaluate(entrypoint: string, input: unknown): unknown {
       const id = ids[entrypoint];
       if (id === undefined) throw new CustosError("policy_error", `entrypoint ${entrypoint} is not in the active bundle`);

@@ -19,6 +19,7 @@
 // | `custos:{c:<credential>}:seen`        | hash   | principal → `first_ms,last_ms`, at most MAX_CREDENTIAL_PRINCIPALS | the misuse window |
 // | `custos:{c:<credential>}:q:<quota>:<start>` | string | as the principal's quota counters       | the quota's window                    |
 // | `custos:approval:<approval>`          | hash   | st status, b binding, ca, ex, ap, da, rs      | until `expires_at` + grace (1 day)    |
+// | `custos:approval-for:<digest>`        | string | the latest approval id of one binding (HMAC)  | as that approval                      |
 //
 // A session's keys share the hash tag `{s:<session>}`, so they live in one Cluster slot and one Lua script may
 // touch them all; a principal's keys share `{p:<principal>}` (its signals, windowed risk and quota counters: the
@@ -45,6 +46,8 @@ export interface LedgerKeys {
   /** The counter of one quota's fixed window starting at `windowStart` (Unix seconds). */
   quota(per: "principal" | "credential", owner: string, quotaId: string, windowStart: number): string;
   approval(approvalId: string): string;
+  /** The latest approval of one binding, by the binding's keyed digest. */
+  approvalFor(approvalKey: string): string;
 }
 
 /**
@@ -67,5 +70,6 @@ export function ledgerKeys(prefix: string): LedgerKeys {
     credentialSeen: (id) => `${ctag(id)}:seen`,
     quota: (per, owner, quotaId, start) => `${per === "principal" ? ptag(owner) : ctag(owner)}:q:${quotaId}:${start}`,
     approval: (id) => `${prefix}approval:${encodeId(id)}`,
+    approvalFor: (key) => `${prefix}approval-for:${encodeId(key)}`,
   };
 }

@@ -145,13 +145,15 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemorySessi
   /** Principal → (signal member → expires_at in seconds); the map's deadline is its latest signal. */
   const signals = new Map<string, Expiring<Map<string, number>>>();
   const approvals = new Map<string, Expiring<ApprovalRecord>>();
+  /** Binding digest → the latest approval created for it. */
+  const approvalFor = new Map<string, Expiring<string>>();
   /** Principal → its risk window: the window length last written and bucket start (seconds) → risk. */
   const principalRisk = new Map<string, Expiring<{ window: number; buckets: Map<number, number> }>>();
   /** Credential → principal → first and last seen (ms) within the misuse window. */
   const credentialSeen = new Map<string, Expiring<Map<string, { first: number; last: number }>>>();
   /** Quota counter key → count in its fixed window. */
   const quotaCounts = new Map<string, Expiring<number>>();
-  const all: Map<string, { deadline: number }>[] = [sessions, revoked, signals, approvals, principalRisk, credentialSeen, quotaCounts];
+  const all: Map<string, { deadline: number }>[] = [sessions, revoked, signals, approvals, approvalFor, principalRisk, credentialSeen, quotaCounts];
   /** Keeps one of the cross-session maps within `maxSessions` entries (oldest written first). */
   function boundMap<T>(map: Map<string, T>): void {
     for (const key of map.keys()) {
@@ -434,6 +436,14 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemorySessi
     if (update.approval) {
       const ttl = approvalTtl(update.approval.expires_at, update.now, graceSeconds);
       approvals.set(update.approval.id, { value: copyApproval(update.approval), deadline: clock() + ttl * 1000 });
+      if (update.approvalKey) {
+        approvalFor.delete(update.approvalKey);
+        approvalFor.set(update.approvalKey, { value: update.approval.id, deadline: clock() + ttl * 1000 });
+        for (const key of approvalFor.keys()) {
+          if (approvalFor.size <= maxApprovals) break;
+          approvalFor.delete(key);
+        }
+      }
       for (const key of approvals.keys()) {
         if (approvals.size <= maxApprovals) break;
         approvals.delete(key);
@@ -503,6 +513,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemorySessi
       op(() => {
         const entry = live(approvals, id);
         return entry ? copyApproval(entry.value) : null;
+      }),
+    findPendingApproval: (approvalKey: string, now: number) =>
+      op(() => {
+        const id = live(approvalFor, approvalKey)?.value;
+        const entry = id === undefined ? undefined : live(approvals, id);
+        return entry && entry.value.status === "pending" && entry.value.expires_at > now ? copyApproval(entry.value) : null;
       }),
     decideApproval: (id: string, status: "granted" | "denied", approver: Approver | null, reason: string | null, now: number) =>
       op(() => {

@@ -252,11 +252,13 @@ export function createRedisStore(options: RedisStoreOptions): RedisSessionStore 
     const key = u.approval ? keys.approval(u.approval.id) : null;
     const ttlSeconds = u.approval ? approvalTtl(u.approval.expires_at, u.now, graceSeconds) : 0;
     const nowSeconds = Math.floor(u.now / 1000);
+    const pointer = u.approval && u.approvalKey ? keys.approvalFor(u.approvalKey) : null;
     if (cluster) {
       const [session, consumed] = await Promise.all([
         script(c).custosApply(...args),
         consume === null ? null : script(c).custosConsumeApproval(consume, nowSeconds),
         key === null ? null : c.pipeline().hset(key, ...encodeApproval(u.approval!)).expire(key, ttlSeconds).exec().then(replies),
+        pointer === null ? null : c.set(pointer, u.approval!.id, "EX", ttlSeconds),
       ]);
       return [session, consumed];
     }
@@ -265,6 +267,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisSessionStore 
     if (consume !== null) script(p).custosConsumeApproval(consume, nowSeconds);
     script(p).custosApply(...args);
     if (key !== null) p.hset(key, ...encodeApproval(u.approval!)).expire(key, ttlSeconds);
+    if (pointer !== null) p.set(pointer, u.approval!.id, "EX", ttlSeconds);
     const out = replies(await p.exec());
     return consume === null ? [out[0], null] : [out[1], out[0]];
   }
@@ -604,6 +607,13 @@ export function createRedisStore(options: RedisStoreOptions): RedisSessionStore 
       ),
     getApproval: (id: string) =>
       conn.run("getApproval", async (c) => decodeApproval(id, await c.hgetall(keys.approval(id)))),
+    findPendingApproval: (approvalKey: string, now: number) =>
+      conn.run("findPendingApproval", async (c) => {
+        // Two commands: the pointer and the approval live in different slots.
+        const id = await c.get(keys.approvalFor(approvalKey));
+        const a = id === null ? null : decodeApproval(id, await c.hgetall(keys.approval(id)));
+        return a && a.status === "pending" && a.expires_at > now ? a : null;
+      }),
     decideApproval: (id: string, status: "granted" | "denied", approver: Approver | null, reason: string | null, now: number) =>
       adminWrite(
         "decideApproval",

@@ -258,6 +258,25 @@ export function describeStoreContract(name: string, make: MakeHarness): void {
       assert.equal(await h.store.decideApproval(id("apr"), "granted", null, null, nowS), null, "unknown");
     });
 
+    test("approvals by binding digest: the latest one, while pending and unexpired; decided or expired, none", async () => {
+      const h = await harness();
+      const s = id("s");
+      const key = id("hmac-sha256:binding");
+      assert.equal(await h.store.findPendingApproval(key, secs(h)), null, "unknown digest");
+      const a = approvalFor(h, s);
+      await h.store.apply(update(h, s, { approval: a, approvalKey: key }));
+      assert.deepEqual(await h.store.findPendingApproval(key, secs(h)), a);
+      const b = approvalFor(h, s, 60);
+      await h.store.apply(update(h, s, { approval: b, approvalKey: key }));
+      assert.deepEqual(await h.store.findPendingApproval(key, secs(h)), b, "the latest wins");
+      assert.equal(await h.store.findPendingApproval(key, b.expires_at), null, "expired");
+      await h.store.decideApproval(b.id, "denied", null, null, secs(h));
+      assert.equal(await h.store.findPendingApproval(key, secs(h)), null, "decided");
+      const c = approvalFor(h, s);
+      await h.store.apply(update(h, s, { approval: c }));
+      assert.equal(await h.store.findPendingApproval(key, secs(h)), null, "an approval created without a digest is not found by one");
+    });
+
     test("approvals: a deny without approver or reason; an expired pending one cannot be decided", async () => {
       const h = await harness();
       const s = id("s");

@@ -104,21 +104,29 @@ describe("adversarial: security operations", { timeout: 120_000 }, () => {
     assert.ok(bodies.some((b) => JSON.parse(b).text?.startsWith("Custos review.opened")), "slack format");
   });
 
-  test("a buggy PEP repeating an escalation without its approval id: each approval is listed and notified exactly once", async () => {
+  test("a buggy PEP (or an agent retrying) repeating an escalation without its approval id gets the same approval: one queue item, one notification", async () => {
     const req = { session: { id: "s-repeat" }, event: "model_access", identity: agent, action: "deploy", resource: { id: "model:t-model", type: "model" }, purpose: "testing" };
+    const approvalOf = (r: { body: any }) => r.body.obligations.find((o: any) => o.type === "approval").approval_id as string;
     const ids = new Set<string>();
-    for (let i = 0; i < 5; i++) ids.add((await app.post("/decide", req)).body.obligations.find((o: any) => o.type === "approval").approval_id);
-    // Repeating with the id reuses the pending approval: no new entry, no new notification.
+    for (let i = 0; i < 5; i++) ids.add(approvalOf(await app.post("/decide", req)));
+    // Concurrent repeats, and repeats that present the id, reuse it too.
+    for (const r of await Promise.all(Array.from({ length: 20 }, () => app.post("/decide", req)))) ids.add(approvalOf(r));
     const [first] = [...ids];
-    for (let i = 0; i < 3; i++) ids.add((await app.post("/decide", { ...req, context: { approval_id: first } })).body.obligations.find((o: any) => o.type === "approval").approval_id);
-    assert.equal(ids.size, 5);
+    for (let i = 0; i < 3; i++) ids.add(approvalOf(await app.post("/decide", { ...req, context: { approval_id: first } })));
+    assert.equal(ids.size, 1, [...ids].join(", "));
+    // Another request (another resource) is another binding: its own approval.
+    const other = approvalOf(await app.post("/decide", { ...req, resource: { id: "model:t-other", type: "model" } }));
+    assert.notEqual(other, first);
     await app.app.operations.settle();
     await app.app.webhooks!.deliverDue();
     const listed = await app.get("/admin/approvals?session=s-repeat", ADMIN);
-    assert.deepEqual(new Set(listed.body.items.map((a: any) => a.id)), ids);
-    for (const id of ids) {
+    assert.deepEqual(new Set(listed.body.items.map((a: any) => a.id)), new Set([first, other]));
+    for (const id of [first, other]) {
       assert.equal(bodies.filter((b) => JSON.parse(b).custos.type === "approval.requested" && JSON.parse(b).custos.data.approval_id === id).length, 1);
     }
+    // Once decided, the next repeat asks anew (a denied request may be asked again; a granted one must be presented).
+    assert.equal((await app.post(`/admin/approvals/${first}/deny`, { reason: "no" }, ADMIN)).status, 200);
+    assert.notEqual(approvalOf(await app.post("/decide", req)), first);
     const metrics = (await app.get("/metrics")).text;
     assert.match(metrics, /custos_approvals_pending [1-9]/);
   });

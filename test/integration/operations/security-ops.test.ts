@@ -310,6 +310,29 @@ describe("security operations through the admin API (two replicas on one Redis)"
     assert.ok(!registered.body.items.some((p: any) => p.id === who));
   });
 
+  test("the inventory's registered mark comes from the registry, not from a reason's wording: a monitored UNREGISTERED_IDENTITY still marks shadow AI", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "custos-inv-"));
+    const overlay = join(dir, "monitor.json");
+    writeFileSync(overlay, JSON.stringify({ settings: { monitor_codes: ["UNREGISTERED_IDENTITY", "SCOPE_MISSING"] } }));
+    const svc = await startApp({ CUSTOS_DATA: overlay, CUSTOS_ADMIN_TOKEN: TOKEN, CUSTOS_PEP_RATE_LIMIT: "0" });
+    try {
+      const who = `shadow-monitored:${process.pid}`;
+      const r = await svc.post("/decide", { session: { id: sid("shadow-m") }, event: "prompt", identity: { id: who, type: "agent" }, purpose: "testing" });
+      assert.equal(r.status, 200);
+      assert.ok(!r.body.reasons.some((x: any) => x.code === "UNREGISTERED_IDENTITY"), "the code is monitored, not a reason");
+      await svc.app.operations.settle();
+      const list = await svc.get("/admin/principals?registered=false&limit=500", ADMIN);
+      assert.ok(list.body.items.some((p: any) => p.id === who), JSON.stringify(list.body));
+      // A near-miss of a registered id is not registered: ids match exactly.
+      await svc.post("/decide", { session: { id: sid("shadow-m2") }, event: "prompt", identity: { id: "agent:support-summarizer ", type: "agent" }, purpose: "testing" });
+      await svc.app.operations.settle();
+      const again = await svc.get("/admin/principals?registered=false&limit=500", ADMIN);
+      assert.ok(again.body.items.some((p: any) => p.id === "agent:support-summarizer "));
+    } finally {
+      await svc.close();
+    }
+  });
+
   test("1 000 decisions over 3 credentials on 2 replicas: usage and the audit query of one credential give exactly its sessions; revoke ends them all", async () => {
     const creds = ["cred-a", "cred-b", "cred-c"].map((c) => `${c}-${process.pid}`);
     const sessionsOf = new Map(creds.map((c) => [c, new Set<string>()]));
