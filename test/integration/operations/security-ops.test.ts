@@ -5,9 +5,8 @@
 // against the decision log's audit query; and ending every session of a credential.
 import assert from "node:assert/strict";
 import { readmeAcl } from "../../helpers/readme-acl.js";
-import { createHash, createHmac } from "node:crypto";
+import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -20,6 +19,7 @@ import { createRedisOpsStore } from "../../../src/session/ops-redis.js";
 import { createRedisOutbox } from "../../../src/notify/redis-outbox.js";
 import { startApp, type RunningApp } from "../../helpers/app.js";
 import { writeOperatorsFile } from "../../helpers/operators.js";
+import { startWebhookReceiver, type WebhookReceiver } from "../../helpers/webhook-receiver.js";
 import { startRedis, type RedisServer } from "../../helpers/redis-server.js";
 
 const TOKEN = "admin-token-for-ops-tests";
@@ -57,47 +57,6 @@ const until = async (what: string, fn: () => Promise<boolean> | boolean, ms = 10
     await new Promise((r) => setTimeout(r, 25));
   }
 };
-
-/** A webhook receiver on 127.0.0.1 that verifies signatures and can be made to fail. */
-async function startReceiver() {
-  const events: any[] = [];
-  const bad: string[] = [];
-  let failing = 0;
-  let attempts = 0;
-  const server: Server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => (body += c));
-    req.on("end", () => {
-      attempts += 1;
-      const sig = String(req.headers["custos-signature"] ?? "");
-      const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(sig);
-      const want = m ? createHmac("sha256", SECRET).update(`${m[1]}.${body}`).digest("hex") : "";
-      if (!m || m[2] !== want) bad.push(body);
-      if (failing > 0) {
-        failing -= 1;
-        res.writeHead(503).end();
-        return;
-      }
-      events.push(JSON.parse(body));
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const port = (server.address() as { port: number }).port;
-  return {
-    url: `http://127.0.0.1:${port}/hook`,
-    events,
-    bad,
-    get attempts() {
-      return attempts;
-    },
-    fail(times: number) {
-      failing = times;
-    },
-    of: (type: string) => events.filter((e) => e.type === type),
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
-}
 
 function facts(over: Partial<DecisionFacts>): DecisionFacts {
   return { at: Date.now(), decision_id: `d-${++n}`, session: sid("c"), principal: "p:one", credential: null, caller: "pep-1", registered: true, decision: "allow", resource: null, tool: null, ...over };
@@ -229,7 +188,7 @@ contract("redis (as the least-privilege ACL user)", async (ttl) => {
 });
 
 describe("security operations through the admin API (two replicas on one Redis)", { timeout: 180_000 }, () => {
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let receiver: WebhookReceiver;
   let a: RunningApp;
   let b: RunningApp;
   const env = () => ({
@@ -237,7 +196,7 @@ describe("security operations through the admin API (two replicas on one Redis)"
     CUSTOS_WEBHOOK_URL: receiver.url, CUSTOS_WEBHOOK_SECRET: SECRET, CUSTOS_PEP_TOKENS_FILE: join(dataDir, "peps.json"), HOST: "127.0.0.1",
   });
   before(async () => {
-    receiver = await startReceiver();
+    receiver = await startWebhookReceiver(SECRET);
     a = await startApp(env());
     b = await startApp(env());
   });
