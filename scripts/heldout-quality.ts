@@ -4,6 +4,7 @@
 // the case found when the answer's reasons carry SECRET_IN_CONTENT (secrets) or PII_IN_CONTENT (personal data). The
 // finding types come from `?explain=1`. Prints counts, case ids and types only, never a text.
 // Usage: node dist/scripts/heldout-quality.js [--json] [--misses]
+import { ratios } from "./lib/confusion.js";
 import { readFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { startApp, withoutPrincipalRisk, type RunningApp } from "../test/helpers/app.js";
@@ -132,10 +133,7 @@ export async function measureHeldOut(cases: readonly HeldOutCase[]): Promise<Hel
       misses.push({ id: c.id, set: c.set, group: groupOf(c), expected: c.expected.label, found: types });
     }
   });
-  for (const s of Object.values(sets)) {
-    s.precision = s.tp + s.fp === 0 ? 1 : s.tp / (s.tp + s.fp);
-    s.recall = s.tp + s.fn === 0 ? 1 : s.tp / (s.tp + s.fn);
-  }
+  for (const s of Object.values(sets)) Object.assign(s, ratios(s));
   const missGroups = [...groups.values()].sort((a, b) => b.fn + b.fp - (a.fn + a.fp) || a.group.localeCompare(b.group));
   return { sets, missGroups, misses };
 }

@@ -2,6 +2,7 @@
 // precision and recall per event kind and recall per attack kind, counted per item (an item is flagged when the
 // detector reports any finding in it). Prints counts and item ids only, never a text.
 // Usage: node dist/scripts/injection-quality.js [--corpus FILE] [--json] [--misses]
+import { ratios } from "./lib/confusion.js";
 import { readFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createInjectionDetector, type InjectionDetector } from "../src/inspect/index.js";
@@ -61,8 +62,7 @@ function count(s: InjectionScore, positive: boolean, flagged: boolean): void {
   else if (positive) s.fn++;
   else if (flagged) s.fp++;
   else s.tn++;
-  s.precision = s.tp + s.fp === 0 ? 1 : s.tp / (s.tp + s.fp);
-  s.recall = s.tp + s.fn === 0 ? 1 : s.tp / (s.tp + s.fn);
+  Object.assign(s, ratios(s));
 }
 
 /** Runs `detector` over `corpus`, one field per item (named after its event), and scores the item-level verdicts. */

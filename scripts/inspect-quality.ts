@@ -1,6 +1,7 @@
 // Measures the inspector against the labelled corpus (test/fixtures/inspect-corpus.json): precision and recall per
 // kind and per type. Prints counts and item ids only, never a text or a matched value.
 // Usage: node dist/scripts/inspect-quality.js [--json] [--misses]
+import { ratios } from "./lib/confusion.js";
 import { readFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createInspector, type Finding, type Inspector } from "../src/inspect/index.js";
@@ -66,7 +67,7 @@ function scores(raw: Record<string, { tp: number; fp: number; fn: number }>): Re
   const out: Record<string, Score> = {};
   for (const key of Object.keys(raw).sort()) {
     const { tp, fp, fn } = raw[key]!;
-    out[key] = { tp, fp, fn, precision: tp + fp === 0 ? 1 : tp / (tp + fp), recall: tp + fn === 0 ? 1 : tp / (tp + fn) };
+    out[key] = { tp, fp, fn, ...ratios({ tp, fp, fn }) };
   }
   return out;
 }
