@@ -920,7 +920,7 @@ export const RULES: readonly RuleSpec[] = [
     keywords: ["authorization"],
     // Basic and Bearer have their own rules (with their own checks); Negotiate and NTLM carry handshakes. A Digest
     // header's secret is its response hash, after the other parameters.
-    regex: r`authorization["']?[ \t]{0,3}[:=][ \t]{0,3}["']?(?:digest[ \t][^\r\n]{0,400}?\bresponse="?|(?!(?:basic|bearer|digest|negotiate|ntlm)[ \t])[A-Za-z][\w-]{1,30}[ \t]{1,3})([A-Za-z0-9._~+/-]{15,511}[A-Za-z0-9_~+/-]={0,2})(?![A-Za-z0-9._~+/=-])`,
+    regex: r`authorization["']?[ \t]{0,3}[:=][ \t]{0,3}["']?(?:digest[ \t][^\r\n]{0,300}?\bresponse="?|(?!(?:basic|bearer|digest|negotiate|ntlm)[ \t])[A-Za-z][\w-]{1,30}[ \t]{1,3})([A-Za-z0-9._~+/-]{15,383}[A-Za-z0-9_~+/-]={0,2})(?![A-Za-z0-9._~+/=-])`,
     flags: "i", window: { before: 0, after: 1040 }, entropy: 3, charClasses: 2,
   },
   {
