@@ -962,10 +962,11 @@ export const RULES: readonly RuleSpec[] = [
     id: "generic-uuid-token",
     description: "UUID assigned to a token, secret or API-key name (Snyk, HubSpot, npm _authToken, legacy Vault tokens)",
     kind: "secret", type: "generic-secret", severity: "high",
-    keywords: ["token", "secret", "key"],
+    // Compound key names as keywords, not `key` alone: prose is full of "key", and a bare `key:` is a record key.
+    keywords: ["token", "secret", ...["api", "auth", "access", "license", "private"].flatMap((w) => [`${w}key`, `${w}_key`, `${w}-key`])],
     // The name must end right at the separator, so `token_id`, `secret_name` or `key_id` (identifiers) stay out.
     regex: r`(?:token|secret|api[_-]?key|auth[_-]?key|access[_-]?key|license[_-]?key|private[_-]?key)${ASSIGN_OP}(${UUID})(?![\w-])`,
-    flags: "i", window: { before: 8, after: 120 },
+    flags: "i", window: { before: 0, after: 100 },
     allowlist: { precededBy: ID_CONTEXT },
   },
   {
