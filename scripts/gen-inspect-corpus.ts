@@ -620,6 +620,7 @@ for (let i = 0; i < 2; i++) add("secret/curl-user", `curl ${pick(["-s", "-fsSL",
 for (let i = 0; i < 2; i++) add("secret/docker-config-auth", `{"auths": {"registry.gitlab.com": {"auth": "${Buffer.from(`${pick(["deploy", "ci"])}:${password()}`).toString("base64")}"}}}`, [secret("basic-auth")]);
 for (let i = 0; i < 2; i++) add("secret/kubernetes-secret", `apiVersion: v1\nkind: Secret\nmetadata:\n  name: db-creds\ntype: Opaque\ndata:\n  password: ${Buffer.from(password()).toString("base64")}\n`, [secret("kubernetes-secret")]);
 for (let i = 0; i < 2; i++) add("secret/bundler-credentials", `BUNDLE_ENTERPRISE__CONTRIBSYS__COM: "${bundlerAuth()}"`, [secret("password")]);
+for (let i = 0; i < 2; i++) add("secret/shell-setenv", `${pick(["setenv", "setx"])} ${pick(["API_TOKEN", "DEPLOY_KEY", "SMTP_PASSWORD"])} ${mixed(B62, 24)}`, [secret("generic-secret")]);
 for (let i = 0; i < 2; i++) add("pii/iban-before-word", `IBAN ${ibanOf("BE", digits(12)).match(/.{1,4}/g)!.join(" ")} ${pick(["SEPA", "EUR"])}`, [pii("iban")]);
 
 // ── Output ────────────────────────────────────────────────────────────────────────────────────────────────────

@@ -959,6 +959,16 @@ export const RULES: readonly RuleSpec[] = [
     allowlist: { regexes: [PLACEHOLDER_PASSWORD] },
   },
   {
+    id: "shell-setenv-secret",
+    description: "Secret set with csh's setenv or Windows' setx (name and value separated by a space only)",
+    kind: "secret", type: "generic-secret", severity: "high",
+    keywords: ["setenv", "setx"],
+    // Without an operator the name must say what the value is, and the value must look like one (entropy, classes).
+    regex: r`\bset(?:env|x)[ \t]{1,3}[A-Za-z_][A-Za-z0-9_]{0,40}?(?:key|secret|token|password|passwd|pwd)(?!_?(?:id|name|path|file|dir|url|type|size|len|length)\b)[A-Za-z0-9_]{0,16}[ \t]{1,3}["']?([A-Za-z0-9_+/.=~!@#%^&*-]{8,127}[A-Za-z0-9_+/=~!@#%^&*-])(?![A-Za-z0-9_+/=~!@#%^&*-]|\.[A-Za-z0-9_+/=~!@#%^&*-])`,
+    flags: "i", window: { before: 0, after: 240 }, entropy: 3, charClasses: 3,
+    allowlist: { regexes: [r`(?i)^(?:https?|file)://|^~?\.{0,2}/`, ENV_REFERENCE] },
+  },
+  {
     id: "generic-uuid-token",
     description: "UUID assigned to a token, secret or API-key name (Snyk, HubSpot, npm _authToken, legacy Vault tokens)",
     kind: "secret", type: "generic-secret", severity: "high",

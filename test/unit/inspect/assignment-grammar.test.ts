@@ -31,6 +31,8 @@ const CASES: [string, string, string, string[]][] = [
   ["System.setProperty", `System.setProperty("SERVICE_TOKEN", "@");`, "generic-secret", ["${SERVICE_TOKEN}"]],
   ["os.environ write", `os.environ["SERVICE_TOKEN"] = "@"`, "generic-secret", ["${SERVICE_TOKEN}"]],
   ["setenv", `setenv("SERVICE_TOKEN", "@", 1);`, "generic-secret", ["${SERVICE_TOKEN}"]],
+  ["csh setenv", "setenv SERVICE_TOKEN @", "generic-secret", ["${SERVICE_TOKEN}", "changeme", "$SERVICE_TOKEN"]],
+  ["Windows setx", "setx DEPLOY_KEY @", "generic-secret", ["%DEPLOY_KEY%", "changeme"]],
   ["Authorization: Token", "Authorization: Token @", "authorization-header", ["${TOKEN}", "<token>"]],
   ["Authorization: Api-Key", "Authorization: Api-Key @", "authorization-header", ["${API_KEY}"]],
   ["Authorization: ApiKey", `"Authorization": "ApiKey @"`, "authorization-header", ["$API_KEY"]],
@@ -128,6 +130,8 @@ test("the widened grammar does not read prose or settings as assignments", () =>
     "password:\n  min_length: 12\n  require_symbol: true",
     "Set the secret += the salt, then hash it.",
     "if (token <- 0) return;",
+    "setenv SSH_KEY_PATH ~/.ssh/id_rsa_deploy_2024",
+    "setenv PATH /usr/local/bin:/usr/bin",
   ]) {
     assert.deepEqual(found(text), [], text);
   }
