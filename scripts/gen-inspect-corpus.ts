@@ -318,7 +318,10 @@ for (let i = 0; i < 30; i++) {
 }
 
 function luhnComplete(prefix: string, length: number): string {
-  let body = prefix + digits(length - prefix.length - 1);
+  return luhnDigit(prefix + digits(length - prefix.length - 1));
+}
+/** `body` with the check digit that makes it pass Luhn appended (no randomness: later items stay as they were). */
+function luhnDigit(body: string): string {
   for (let d = 0; d <= 9; d++) {
     const candidate = body + d;
     let sum = 0;
@@ -445,8 +448,11 @@ negative("card-failing-luhn", 16, () => {
   const bad = n.slice(0, -1) + String((Number(n.slice(-1)) + int(1, 9)) % 10);
   return pick([`Use ${groupCard(bad, " ")} for the demo checkout.`, `card: ${groupCard(bad, "-")}`, `Try ${bad} in the sandbox.`]);
 });
+// A context word does not hide a real card (issuer, length and Luhn decide), so the order numbers here pass Luhn
+// under a prefix no issuer uses (9).
+const noIssuer = (n: string): string => luhnDigit(`9${n.slice(1, -1)}`);
 negative("order-number", 20, () => {
-  const luhnLike = cards[int(0, cards.length - 1)]!();
+  const luhnLike = noIssuer(cards[int(0, cards.length - 1)]!());
   const [a, b, c] = nanp();
   return pick([
     `Order number ${groupCard(luhnLike, " ")} has shipped.`,
@@ -604,6 +610,18 @@ for (let i = 0; i < 3; i++) add("secret/password-xml", `<datasource><user>app</u
 for (let i = 0; i < 3; i++) add("secret/generic-query", `GET https://api.partner.example.net/v1/report?format=csv&api_key=${mixed(B62, 32)}`, [secret("generic-secret")]);
 for (let i = 0; i < 3; i++) add("secret/password-properties", pick([`spring.datasource.password=${password()}`, `[database]\npassword = "${password()}"`, `cfg := Config{User: "app", Password: "${password()}"}`]), [secret("password")]);
 for (let i = 0; i < 3; i++) add("pii/table", `| name | email | phone |\n|---|---|---|\n| ${pick(FIRST)} | ${email()} | ${phones[int(0, 4)]!()} |`, [pii("email"), pii("phone")]);
+
+// Assignment syntaxes, UUID tokens, Authorization schemes and registry credentials (generic-assignment rules).
+const bundlerAuth = (): string => `${pick(["deploy", "ci-bot", "cafebabe"])}:${hex(8)}${chars(B62, 6)}`;
+for (let i = 0; i < 3; i++) add("secret/generic-grammar", pick([`var apiToken string = "${mixed(B62, 28)}"`, `API_TOKEN ?= ${mixed(B62, 28)}`, `System.setProperty("SERVICE_TOKEN", "${mixed(B62, 28)}");`, `<apiToken>\n    ${mixed(B62, 28)}\n</apiToken>`]), [secret("generic-secret")]);
+for (let i = 0; i < 3; i++) add("secret/generic-uuid-token", pick([`SNYK_TOKEN=${uuid()}`, `//registry.npmjs.org/:_authToken=${uuid()}`, `hubspot_api_key: "${uuid()}"`]), [secret("generic-secret")]);
+for (let i = 0; i < 3; i++) add("secret/authorization-header", `Authorization: ${pick(["Token", "Api-Key", "ApiKey", "SSWS"])} ${mixed(B62, 32)}`, [secret("authorization-header")]);
+for (let i = 0; i < 2; i++) add("secret/curl-user", `curl ${pick(["-s", "-fsSL", "-X POST"])} -u ${pick(["admin", "deploy"])}:${password()} https://ci.internal.example.net/api`, [secret("password")]);
+for (let i = 0; i < 2; i++) add("secret/docker-config-auth", `{"auths": {"registry.gitlab.com": {"auth": "${Buffer.from(`${pick(["deploy", "ci"])}:${password()}`).toString("base64")}"}}}`, [secret("basic-auth")]);
+for (let i = 0; i < 2; i++) add("secret/kubernetes-secret", `apiVersion: v1\nkind: Secret\nmetadata:\n  name: db-creds\ntype: Opaque\ndata:\n  password: ${Buffer.from(password()).toString("base64")}\n`, [secret("kubernetes-secret")]);
+for (let i = 0; i < 2; i++) add("secret/bundler-credentials", `BUNDLE_ENTERPRISE__CONTRIBSYS__COM: "${bundlerAuth()}"`, [secret("password")]);
+for (let i = 0; i < 2; i++) add("secret/shell-setenv", `${pick(["setenv", "setx"])} ${pick(["API_TOKEN", "DEPLOY_KEY", "SMTP_PASSWORD"])} ${mixed(B62, 24)}`, [secret("generic-secret")]);
+for (let i = 0; i < 2; i++) add("pii/iban-before-word", `IBAN ${ibanOf("BE", digits(12)).match(/.{1,4}/g)!.join(" ")} ${pick(["SEPA", "EUR"])}`, [pii("iban")]);
 
 // ── Output ────────────────────────────────────────────────────────────────────────────────────────────────────
 const out = fileURLToPath(new URL("../../test/fixtures/inspect-corpus.json", import.meta.url));

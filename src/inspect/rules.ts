@@ -4,12 +4,32 @@ import type { RuleSpec } from "./types.js";
 
 const r = String.raw;
 
+/**
+ * Assignment operators of the languages and formats secrets are written in: `=`, `=>`, `:`, `:=`, `::=` and
+ * `:::=` (Make, BNF), `?=` (Make), `.=` (PHP), `+=`, `<-` (R).
+ */
+const OP = r`(?::(?:=|:=|::=)?|=>?|[?.+]=|<-)`;
 /** Separator between a name and its value: optional quote, spaces, an assignment operator or none, quote. */
-const ASSIGN = r`["'${"`"}]?[ \t]{0,3}(?::=?|=>?|,)?[ \t]{0,3}["'${"`"}]?`;
+const ASSIGN = r`["'${"`"}]?[ \t]{0,3}(?:${OP}|,)?[ \t]{0,3}["'${"`"}]?`;
 /** A Kubernetes-style pair: `- name: X` on one line, `value: "…"` on the next. */
 const NEXT_LINE_VALUE = r`["']?[ \t]{0,3}\r?\n[ \t]{0,16}value:[ \t]{0,3}["']?`;
-/** Like `ASSIGN`, but the operator (or an XML tag's `>`) is required (for rules whose names are common words). */
-const ASSIGN_OP = r`["'${"`"}]?[ \t]{0,3}(?::=?|=>?|>)[ \t]{0,3}["'${"`"}]?`;
+/** A type between a name and its `=` (`var token string = …`, `const token: string = …`). */
+const TYPE_WORD = r`(?:str(?:ing)?|String|&(?:'static )?str|text|bytes|\[\]byte|Sec(?:ure|ret)String)`;
+/** Operators after a name, with a type annotation (`: string =`) taken as one long `:`. */
+const OP_TYPED = r`(?::(?:=|:=|::=|[ \t]{0,3}${TYPE_WORD}[ \t]{0,3}=)?|=>?|[?+]=|<-)`;
+/** A value on the next line, indented (`key: |` YAML block scalars, `<apiToken>` then the value). */
+const NEXT_LINE = r`[ \t]{0,3}\r?\n[ \t]{0,16}`;
+/** After an operator: spaces, then an opening quote or a YAML block indicator and the next line. */
+const OP_TAIL = r`[ \t]{0,3}(?:["'${"`"}]|[|>][+-]?${NEXT_LINE})?`;
+/**
+ * Like `ASSIGN`, but a separator is required (for rules whose names are common words): an operator, optionally
+ * after a closing `]` (`os.environ["X_TOKEN"] = …`) or a type word (`token string = …`); an XML tag's `>` with the
+ * value on the same or the next line; a quoted pair of call arguments (`setProperty("X_TOKEN", "…")`,
+ * `setenv("X_TOKEN", "…")`); or an XML `key="…" value="…"` attribute pair (NuGet, .NET `appSettings`). The
+ * pieces are kept disjoint for the linear-time gate: a type word and `.=` only after a space (the name's own
+ * characters include letters and `.`).
+ */
+const ASSIGN_OP = r`(?:["'${"`"}](?:\]?[ \t]{0,3},|[ \t]{1,3}value[ \t]{0,3}=)[ \t]{0,3}["'${"`"}]|["'${"`"}]?\]?(?:[ \t]{1,3}(?:${TYPE_WORD}[ \t]{0,3})?(?:${OP_TYPED}${OP_TAIL}|\.=${OP_TAIL}|>(?:${NEXT_LINE})?)|${OP_TYPED}${OP_TAIL}|>(?:${NEXT_LINE})?))`;
 
 /**
  * A value recognisable only by the name next to it (gitleaks' "semi-generic" rules): `names`, up to 24 name
@@ -37,6 +57,13 @@ const NAMED_WINDOW = { before: 0, after: 180 };
 const PLACEHOLDER_PASSWORD = r`(?i)^(?:pass(?:word)?|passwd|pwd|secret|changeme|user(?:name)?|admin|root|guest|test|postgres|mysql|redis|mongo|x+|\*+|\.+|<[^>]*>|\[[^\]]*\]|\{[^}]*\}|\$\{[^}]*\}|\$[A-Za-z_]\w*|%[A-Za-z_]\w*%?|:[a-z_]+)$`;
 /** Context before a number that says it is a reference, not a phone, card or SSN ("Order no. 4111…"). */
 const REFERENCE_CONTEXT = r`(?:\b(?:order|tracking|invoice|ref|reference|ticket|confirmation|serial|sku|shipment|parcel|consignment|transaction|txn|isbn|issn|po)\b(?:[ _-]?(?:no|num|number|id|code|ref))?|\b(?:case|customer|item|part|model|batch|lot|build|job|run|request|account|acct|package|conf|member|policy|claim|booking|reservation|record)[ _-]?(?:no|num|number|id|code|ref))\.?\s{0,2}[:#=]?\s{0,2}#?\s{0,2}(?:is\s{1,2})?$|#\s?$`;
+
+/** Context before a generic key name that makes the value an identifier (`cache_key`, `primary key`, `key_id`). */
+const ID_CONTEXT = r`(?:cache|sort|primary|foreign|partition|shard|idempotency|public|row|map|dict|lookup|hash|cursor|page|next|continuation|registry|index|kid|key[_-]?id|dedup|group|routing|object|s3|bucket|api[_-]?key[_-]?id)[_ .-]?$`;
+/** A value that names where a secret lives (an environment variable, a secrets store), not the secret. */
+const ENV_REFERENCE = r`(?i)^(?:process\.env|os\.environ|os\.getenv|getenv|System\.getenv|import\.meta\.env|ENV\[|env\.|secrets\.|vault:)`;
+/** A SOPS-encrypted value (`ENC[AES256_GCM,data:…,iv:…,tag:…,type:str]`): ciphertext whose key is elsewhere. */
+const SOPS_VALUE = r`^ENC\[`;
 
 /** Every rule, highest priority first. Secret rules, then personal data. */
 export const RULES: readonly RuleSpec[] = [
@@ -887,22 +914,92 @@ export const RULES: readonly RuleSpec[] = [
   },
   // ── Generic assignments (last among secrets: every specific rule above wins an overlap) ──────────────────────
   {
+    id: "authorization-header",
+    description: "Credential in an Authorization header under a scheme other than Basic or Bearer (Token, Api-Key, Digest, custom)",
+    kind: "secret", type: "authorization-header", severity: "high",
+    keywords: ["authorization"],
+    // Basic and Bearer have their own rules (with their own checks); Negotiate and NTLM carry handshakes. A Digest
+    // header's secret is its response hash, after the other parameters.
+    regex: r`authorization["']?[ \t]{0,3}[:=][ \t]{0,3}["']?(?:digest[ \t][^\r\n]{0,300}?\bresponse="?|(?!(?:basic|bearer|digest|negotiate|ntlm)[ \t])[A-Za-z][\w-]{1,30}[ \t]{1,3})([A-Za-z0-9._~+/-]{15,383}[A-Za-z0-9_~+/-]={0,2})(?![A-Za-z0-9._~+/=-])`,
+    flags: "i", window: { before: 0, after: 1040 }, entropy: 3, charClasses: 2,
+  },
+  {
+    id: "curl-user-credentials",
+    description: "User and password given to curl with -u / --user",
+    kind: "secret", type: "password", severity: "high",
+    keywords: ["curl"],
+    regex: r`\bcurl[^\r\n]{0,200}?[ \t](?:-u|--user)(?:[ \t]{1,3}|=)["']?([^\s:"'$]{1,64}:([^\s"']{3,128}))["']?(?![^\s"'])`,
+    window: { before: 0, after: 560 }, checkGroup: 2,
+    allowlist: { regexes: [PLACEHOLDER_PASSWORD] },
+  },
+  {
+    id: "docker-config-auth",
+    description: "Registry credentials (base64 user:password) in a Docker config.json",
+    kind: "secret", type: "basic-auth", severity: "high",
+    keywords: ['"auth"'],
+    regex: r`"auth"[ \t]{0,3}:[ \t]{0,3}"([A-Za-z0-9+/]{8,512}={0,2})"`,
+    window: { before: 0, after: 540 }, validate: "basic-auth",
+  },
+  {
+    id: "kubernetes-secret-data",
+    description: "Base64 value under data: in a Kubernetes Secret manifest (the first entry, which is enough to flag it)",
+    kind: "secret", type: "kubernetes-secret", severity: "high",
+    // `kubectl get -o yaml` writes `data:` before `kind:`, so the window reaches both ways.
+    keywords: ["kind: secret"],
+    regex: r`(?<![\w-])data:[ \t]{0,3}\r?\n[ \t]{2,8}[\w.-]{1,253}:[ \t]{1,3}["']?([A-Za-z0-9+/]{8,4096}={0,2})(?![A-Za-z0-9+/=])`,
+    window: { before: 4096, after: 4400 }, validate: "base64", entropy: 3,
+  },
+  {
+    id: "bundler-credentials",
+    description: "Gem source credentials in a Bundler setting (BUNDLE_GEMS__EXAMPLE__COM: user:password; Sidekiq Enterprise)",
+    kind: "secret", type: "password", severity: "high",
+    keywords: ["bundle_"],
+    regex: r`(?<![A-Za-z0-9_])BUNDLE_[A-Z0-9_]{1,64}__[A-Z0-9]{2,16}["']?[ \t]{0,3}[:=][ \t]{0,3}["']?([^\s:"'$]{1,128}:([^\s"']{3,128}))(?![^\s"'])`,
+    window: { before: 0, after: 420 }, checkGroup: 2,
+    allowlist: { regexes: [PLACEHOLDER_PASSWORD] },
+  },
+  {
+    id: "shell-setenv-secret",
+    description: "Secret set with csh's setenv or Windows' setx (name and value separated by a space only)",
+    kind: "secret", type: "generic-secret", severity: "high",
+    keywords: ["setenv", "setx"],
+    // Without an operator the name must say what the value is, and the value must look like one (entropy, classes).
+    regex: r`\bset(?:env|x)[ \t]{1,3}[A-Za-z_][A-Za-z0-9_]{0,40}?(?:key|secret|token|password|passwd|pwd)(?!_?(?:id|name|path|file|dir|url|type|size|len|length)\b)[A-Za-z0-9_]{0,16}[ \t]{1,3}["']?([A-Za-z0-9_+/.=~!@#%^&*-]{8,127}[A-Za-z0-9_+/=~!@#%^&*-])(?![A-Za-z0-9_+/=~!@#%^&*-]|\.[A-Za-z0-9_+/=~!@#%^&*-])`,
+    flags: "i", window: { before: 0, after: 240 }, entropy: 3, charClasses: 3,
+    allowlist: { regexes: [r`(?i)^(?:https?|file)://|^~?\.{0,2}/`, ENV_REFERENCE] },
+  },
+  {
+    id: "generic-uuid-token",
+    description: "UUID assigned to a token, secret or API-key name (Snyk, HubSpot, npm _authToken, legacy Vault tokens)",
+    kind: "secret", type: "generic-secret", severity: "high",
+    // Compound key names as keywords, not `key` alone: prose is full of "key", and a bare `key:` is a record key.
+    keywords: ["token", "secret", ...["api", "auth", "access", "license", "private"].flatMap((w) => [`${w}key`, `${w}_key`, `${w}-key`])],
+    // The name must end right at the separator, so `token_id`, `secret_name` or `key_id` (identifiers) stay out.
+    regex: r`(?:token|secret|api[_-]?key|auth[_-]?key|access[_-]?key|license[_-]?key|private[_-]?key)${ASSIGN_OP}(${UUID})(?![\w-])`,
+    flags: "i", window: { before: 0, after: 100 },
+    allowlist: { precededBy: ID_CONTEXT },
+  },
+  {
     id: "generic-api-key",
     description: "High-entropy value assigned to a key, secret or token name",
     kind: "secret", type: "generic-secret", severity: "high",
     keywords: ["key", "secret", "token"],
-    regex: r`(?:key|secret|token)(?![_.-]?(?:id|ids|name|names|type|file|path|url|uri|len|length|size|count|prefix|format|version|ref|field|header|param|store|ring|board|word|words|note|chain|space|stone|frame|ttl|lifetime|expiry|expires|rotation)\b)[\w.-]{0,24}?${ASSIGN_OP}([A-Za-z0-9_+/.=~-]{15,127}[A-Za-z0-9_+/=~-])(?![A-Za-z0-9_+/=~-]|\.[A-Za-z0-9_+/=~-])`,
-    flags: "i", window: { before: 0, after: 168 }, entropy: 3.5, charClasses: 2,
+    // Names that say the value is an identifier, a setting or a digest (`key_id`, `token_ttl`, `issuerKeyHash`).
+    regex: r`(?:key|secret|token)(?![_.-]?(?:id|ids|name|names|type|file|path|url|uri|len|length|size|count|prefix|format|version|ref|field|header|param|store|ring|board|word|words|note|chain|space|stone|frame|ttl|lifetime|expiry|expires|rotation|hash|hashes|digest|fingerprint|checksum|sum|sha1|sha256|md5)\b)[\w.-]{0,24}?${ASSIGN_OP}([A-Za-z0-9_+/.=~-]{15,127}[A-Za-z0-9_+/=~-])(?![A-Za-z0-9_+/=~-]|\.[A-Za-z0-9_+/=~-])`,
+    flags: "i", window: { before: 0, after: 220 }, entropy: 3.5, charClasses: 2,
     allowlist: {
       regexes: [
         r`^[a-z]+(?:[_.-][a-z0-9]+)*$`, // words and dotted or kebab identifiers
-        r`^[A-Z0-9]+(?:_[A-Z0-9]+)*$`, // CONSTANT_NAMES
+        // CONSTANT_NAMES: upper-case words (a digit suffix allowed) joined by `_`; `A1B2C3D4E5F6` has no words.
+        r`^[A-Z]+[0-9]{0,4}(?:_(?:[A-Z]+[0-9]{0,4}|[0-9]+))*$`,
         r`^[a-z]{2,}(?:[A-Z][a-z]{2,})+\d{0,3}$|^(?:[A-Z][a-z]{2,})+\d{0,3}$`, // camelCase and PascalCase names
         r`(?i)^(?:https?|file|s3|gs)://|^\.{0,2}/`, // URLs and paths
         r`(?i)^(?:sha(?:1|256|384|512)|md5)[:-]`, // content digests
-        r`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`, // UUIDs are identifiers
+        ENV_REFERENCE, // a reference to where the value lives, not the value
+        r`^${UUID}$`, // UUIDs are identifiers (under a token name, generic-uuid-token reports them)
+        r`^[A-Za-z][a-z0-9]*(?:_[A-Za-z0-9][a-z0-9]*)+$`, // snake_case identifiers with capitals (struct_X509_pubkey_st)
       ],
-      precededBy: r`(?:cache|sort|primary|foreign|partition|shard|idempotency|public|row|map|dict|lookup|hash|cursor|page|next|continuation|registry|index|kid|key[_-]?id|dedup|group|routing|object|s3|bucket|api[_-]?key[_-]?id)[_ .-]?$`,
+      precededBy: ID_CONTEXT,
     },
   },
   {
@@ -911,16 +1008,16 @@ export const RULES: readonly RuleSpec[] = [
     kind: "secret", type: "password", severity: "high",
     keywords: ["password", "passwd", "passphrase", "pwd", "pass"],
     regex: r`(?:password|passwd|passphrase|pwd|pass)[\w.-]{0,16}?${ASSIGN_OP}([^\s"'${"`"},;<>]{5,127}[^\s"'${"`"},;<>.])(?![^\s"'${"`"},;<>.]|\.[^\s"'${"`"},;<>])`,
-    flags: "i", window: { before: 0, after: 160 }, entropy: 2.5, charClasses: 3,
-    allowlist: { regexes: [r`(?i)^(?:https?|file)://|^\.{0,2}/|^(?:process\.env|os\.environ|env\.|getenv|secrets\.|vault:)`] },
+    flags: "i", window: { before: 0, after: 200 }, entropy: 2.5, charClasses: 3,
+    allowlist: { regexes: [r`(?i)^(?:https?|file)://|^\.{0,2}/`, ENV_REFERENCE, SOPS_VALUE] },
   },
   // ── Personal data ────────────────────────────────────────────────────────────────────────────────────────────
   {
     id: "email-address",
-    description: "E-mail address",
+    description: "E-mail address (internationalised domains in punycode, xn--, included)",
     kind: "pii", type: "email", severity: "medium",
     keywords: ["@"],
-    regex: r`([A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24})(?![A-Za-z0-9-]|\.[A-Za-z0-9])`,
+    regex: r`([A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}(?:[A-Za-z]{2,24}|xn--[A-Za-z0-9-]{1,59}))(?![A-Za-z0-9-]|\.[A-Za-z0-9])`,
     window: { before: 64, after: 300 }, noGlobalAllowlist: true,
     allowlist: {
       regexes: [
@@ -938,20 +1035,32 @@ export const RULES: readonly RuleSpec[] = [
     validate: "iban", noGlobalAllowlist: true,
   },
   {
+    id: "iban-before-word",
+    description: "IBAN followed by a short upper-case word (\"… 7034 SEPA\", \"… 00 EUR\") that the iban rule's match swallowed",
+    kind: "pii", type: "iban", severity: "high",
+    keywords: DIGITS,
+    // A match is not retried shorter when its checksum fails, so this second reading leaves out a last group of
+    // letters only after a space; when both readings pass, the iban rule's longer one wins the overlap.
+    regex: r`([A-Z](?<![A-Za-z0-9][A-Z])[A-Z]\d{2}(?: ?[A-Z0-9]{4}){1,6}(?: ?[A-Z0-9]{1,3})?)(?= [A-Z]{1,4}(?![A-Za-z0-9]))`,
+    validate: "iban", noGlobalAllowlist: true,
+  },
+  {
     id: "payment-card",
     description: "Payment card number (known issuer prefix and length, Luhn checked)",
     kind: "pii", type: "payment-card", severity: "high",
     keywords: DIGITS,
-    regex: r`(\d(?<![\w.,+/$€£-]\d)(?<!\d[ -]\d)\d{3}(?:([ -]?)\d{4}\2\d{4}\2\d{1,4}|([ -]?)\d{6}\3\d{4,5}|\d{9,15}))(?![\w€]|[.,/-]\d|[ -]\d{4})`,
+    // Issuer prefix, length and Luhn decide, not a context word ("order", "reference"): a number that passes all
+    // three is a card wherever it stands. A number continuing with its own separator is a longer grouped number;
+    // one after a different separator or a whole number of its own is a neighbour (cards listed with spaces).
+    regex: r`(\d(?<![\w.,+/$€£-]\d)(?<!\d-\d)(?<! \d{1,4} \d)(?<!^\d{1,4} \d)\d{3}(?:([ -]?)\d{4}\2\d{4}\2\d{1,4}(?!\2\d)|([ -]?)\d{6}\3\d{4,5}(?!\3\d)|\d{9,15}))(?![\w€]|[.,/-]\d)`,
     validate: "payment-card", noGlobalAllowlist: true,
-    allowlist: { precededBy: REFERENCE_CONTEXT },
   },
   {
     id: "us-ssn",
-    description: "US Social Security number (dashed or spaced; impossible areas, groups and serials rejected)",
+    description: "US Social Security number (dashed, spaced or dotted; impossible areas, groups and serials rejected)",
     kind: "pii", type: "us-ssn", severity: "high",
     keywords: DIGITS,
-    regex: r`(\d(?<![\w.,+/$-]\d)(?<!\d[ -]\d)\d{2}([- ])\d{2}\2\d{4})(?![\w]|[.,/-]\d|[- ]\d)`,
+    regex: r`(\d(?<![\w.,+/$-]\d)(?<!\d[ -]\d)\d{2}([-. ])\d{2}\2\d{4})(?![\w]|[.,/-]\d|[- ]\d)`,
     validate: "us-ssn", noGlobalAllowlist: true,
     allowlist: { precededBy: REFERENCE_CONTEXT },
   },
@@ -969,8 +1078,8 @@ export const RULES: readonly RuleSpec[] = [
     kind: "pii", type: "phone", severity: "medium",
     keywords: ["+"],
     regex: r`(?<![\w+])(\+[1-9]\d{0,3}(?:[ .-]?\(\d{1,4}\)\d{0,4}|[ .-]\d{1,8}){1,6}|\+[1-9]\d{7,14})(?![\w+]|[ .-]?\d)`,
+    // The + and a country code mark a phone number; a context word ("ref") does not make it a reference.
     window: { before: 1, after: 40 }, validate: "phone", noGlobalAllowlist: true,
-    allowlist: { precededBy: REFERENCE_CONTEXT },
   },
   {
     id: "phone-north-america",
@@ -1035,4 +1144,6 @@ export const SAMPLE_ALLOWLIST: readonly string[] = [
   "example",
   r`dummy|sample|changeme|change[_-]me|fake[_-]?(?:key|token|secret)`,
   r`0123456789|123456789|abcdefghij|qwertyuiop`,
+  // Alternating-case fillers of SDK documentation (Firebase's `AIzaSyDOCAbC123dEf456GhI789jKl012-MnO`).
+  r`abc123.{0,3}def456`,
 ];

@@ -31,7 +31,8 @@ export type ValidatorName =
   | "phone"
   | "jwt"
   | "discord-token"
-  | "basic-auth";
+  | "basic-auth"
+  | "base64";
 
 /**
  * A detection rule, as data, in the spirit of the gitleaks rule format. A rule runs only when one of its keywords

@@ -43,6 +43,8 @@ const CARD_ISSUERS: readonly [string, string, readonly number[]][] = [
   ["6304", "6304", [12, 13, 14, 15, 16, 17, 18, 19]],
   ["6759", "6759", [12, 13, 14, 15, 16, 17, 18, 19]],
   ["6761", "6763", [12, 13, 14, 15, 16, 17, 18, 19]],
+  ["1", "1", [15]], // UATP
+  ["5019", "5019", [16]], // Dankort
 ];
 
 /** True for a card number (separators allowed) with a known issuer prefix and length and a valid Luhn digit. */
@@ -81,9 +83,9 @@ export function ibanValid(value: string): boolean {
   return rem === 1;
 }
 
-/** True for a US SSN that could have been issued: area not 000, 666 or 9xx; group not 00; serial not 0000. */
+/** True for a US SSN (dashed, spaced or dotted) that could have been issued: area not 000, 666 or 9xx; group not 00; serial not 0000. */
 export function usSsnValid(value: string): boolean {
-  const d = value.replace(/[ -]/g, "");
+  const d = value.replace(/[ .-]/g, "");
   // Famous never-issued numbers (123-45-6789, 078-05-1120) are kept: in a request they are personal-data-shaped
   // content, most often test data standing in for a real number.
   if (!/^\d{9}$/.test(d)) return false;
@@ -140,6 +142,11 @@ export function basicAuthValid(value: string): boolean {
   return /^[\x21-\x7e]{1,128}:[\x20-\x7e]{1,128}$/.test(decoded) && !decoded.startsWith(":");
 }
 
+/** True for canonical padded base64 (as a Kubernetes Secret's `data:` holds); a ConfigMap-style `debug` is not. */
+export function base64Valid(value: string): boolean {
+  return value.length % 4 === 0 && Buffer.from(value, "base64").toString("base64") === value;
+}
+
 /** The validators by name, as rules refer to them. */
 export const VALIDATORS: Readonly<Record<ValidatorName, (value: string) => boolean>> = {
   "payment-card": paymentCardValid,
@@ -151,4 +158,5 @@ export const VALIDATORS: Readonly<Record<ValidatorName, (value: string) => boole
   jwt: jwtValid,
   "discord-token": discordTokenValid,
   "basic-auth": basicAuthValid,
+  base64: base64Valid,
 };

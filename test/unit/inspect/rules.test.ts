@@ -152,7 +152,7 @@ test("personal data: e-mail, phones, cards, IBAN, SSN, IP addresses", () => {
 test("look-alikes of personal data are left alone", () => {
   for (const text of [
     "Use 4111 1111 1111 1112 in the sandbox.",
-    "Order number 4111 1111 1111 1111 has shipped.",
+    "Order number 9111 1111 1111 1110 has shipped.", // Luhn-valid, but no issuer uses prefix 9 (a real card is reported: pii-gaps.test)
     "Your order #415-555-0198 is on the way.",
     "Tracking number: 9400 1000 0000 0000 0000 00",
     "IBAN DE89 3704 0044 0532 0130 01",
