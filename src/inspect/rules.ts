@@ -1,6 +1,6 @@
 // The detection rules, as data: every secret and personal-data pattern the inspector knows, in priority order
 // (when two matches overlap, the rule listed first wins, so specific rules precede generic ones).
-import { ASSIGN, NAMED_WINDOW, named, r, token, UUID } from "./rule-syntax.js";
+import { NAMED_WINDOW, named, r, token, UUID } from "./rule-syntax.js";
 import type { RuleSpec } from "./types.js";
 import { VENDOR_RULES } from "./vendor-rules.js";
 
