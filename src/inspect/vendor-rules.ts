@@ -44,8 +44,9 @@ export const VENDOR_RULES: readonly RuleSpec[] = [
     description: "Value in the data: map of a Kubernetes Secret manifest (kind: Secret, base64 values)",
     kind: "secret", type: "kubernetes-secret", severity: "high",
     keywords: ["kind: secret", "kind: \"secret\"", "kind: 'secret'"],
-    // The first entry of the data: map; `kind` may come before or after it, so the window reaches both ways.
-    regex: r`(?<![\w-])data:[ \t]{0,3}\r?\n[ \t]{1,16}[\w.-]{1,253}:[ \t]{0,3}["']?([A-Za-z0-9+/]{12,8192}={0,2})(?![A-Za-z0-9+/=])`,
+    // The first entry of the data: map (after up to four comment lines; the value inline or a `|`/`>` block);
+    // `kind` may come before or after it, so the window reaches both ways.
+    regex: r`(?<![\w-])data:[ \t]{0,3}\r?\n(?:[ \t]{1,16}#[^\r\n]{0,200}\r?\n){0,4}[ \t]{1,16}[\w.-]{1,253}:[ \t]{0,3}(?:[|>][+-]?[ \t]{0,3}\r?\n[ \t]{1,24})?["']?([A-Za-z0-9+/]{12,8192}={0,2})(?![A-Za-z0-9+/=])`,
     window: { before: 4000, after: 8600 },
     entropy: 3,
   },

@@ -143,6 +143,18 @@ test("Discord bot tokens are found without the word discord nearby", () => {
   assert.deepEqual(rules("Today and on Monday the syntax review runs; the node mode is fine."), []);
 });
 
+test("Kubernetes Secret data: after comments, as a block scalar, or before the kind line", () => {
+  const value = Buffer.from(`pw-${b62(14, 113)}`).toString("base64");
+  assert.deepEqual(rules(`apiVersion: v1\nkind: Secret\ndata:\n  # base64 of the password\n  key: ${value}`), ["kubernetes-secret"]);
+  assert.deepEqual(rules(`apiVersion: v1\ndata:\n  .dockercfg: |\n    ${value}\nkind: Secret\n`), ["kubernetes-secret"]);
+  assert.deepEqual(rules(`apiVersion: "v1"\ndata:\n\textra: "${value}"\nkind: "Secret"`), ["kubernetes-secret"]);
+  // Empty values, templates and short values are not secrets; neither is another kind's data.
+  assert.deepEqual(rules(`kind: Secret\ndata:\n  csrf: ""\n`), []);
+  assert.deepEqual(rules(`kind: Secret\ndata:\n  password: {{ .Values.Password }}\n`), []);
+  assert.deepEqual(rules(`kind: secret\ndata:\n\textra: YmFyCg==\n`), []);
+  assert.deepEqual(rules(`kind: SopsSecret\nspec:\n  data:\n    data-name1: ${value}`), []);
+});
+
 test("unsigned JWTs (alg none) and JWTs base64-encoded as a whole", () => {
   const payload = jsonB64({ sub: `user_${digits(6, 107)}`, admin: true, iat: 1714650000 });
   const unsigned = `${jsonB64({ alg: "none", typ: "JWT" })}.${payload}.`;
