@@ -15,8 +15,9 @@ export const VENDOR_RULES: readonly RuleSpec[] = [
     kind: "secret", type: "1password-token", severity: "critical",
     distinctive: true,
     keywords: ["ops_eyj"],
-    regex: token("ops_eyJ[A-Za-z0-9+/]{250,1200}={0,3}", "A-Za-z0-9+/=_-"),
-    window: { before: 0, after: 1220 },
+    // The body is the base64 of a JSON document with the account's keys: about 1 100 characters, allowed up to 4 000.
+    regex: token("ops_eyJ[A-Za-z0-9+/]{250,4000}={0,3}", "A-Za-z0-9+/=_-"),
+    window: { before: 0, after: 4020 },
     entropy: 4,
   },
   {

@@ -36,6 +36,7 @@ const jsonB64 = (o: object): string => Buffer.from(JSON.stringify(o)).toString("
 /** [rule id, a positive in a carrier, a look-alike that rule must not report]. */
 const CASES: readonly [string, string, string][] = [
   ["1password-service-account-token", `OP_SERVICE_ACCOUNT_TOKEN=ops_eyJ${b64(300, 1)}`, `OP_SERVICE_ACCOUNT_TOKEN=ops_eyJ${b64(120, 1)}`],
+  ["1password-service-account-token", `    "sourceContent": "ops_eyJ${b64(1100, 114)}\\n\\nops_token is secret.\\n",`, `export OP_SERVICE_ACCOUNT_TOKEN=ops_eyJzaWduSW5BZGRyZXNzIjoiaHR0cHM6...`],
   ["1password-secret-key", `My 1Password Secret Key is A3-${upperAlnum(6, 2)}-${upperAlnum(11, 3)}-${upperAlnum(5, 4)}-${upperAlnum(5, 5)}-${upperAlnum(5, 6)}, keep it safe`, `A3-${upperAlnum(6, 2)}-${upperAlnum(11, 3)}-${upperAlnum(5, 4)}`],
   ["openshift-token", `oc login --token=sha256~${b64url(43, 7)} --server=https://api.cluster.example:6443`, `oc login --token=sha256~${b64url(20, 7)}`],
   ["kubernetes-secret", `apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ntype: Opaque\ndata:\n  password: ${Buffer.from(`S3cr3t-${b62(12, 8)}`).toString("base64")}\n`, `apiVersion: v1\nkind: ConfigMap\ndata:\n  password: ${Buffer.from(`S3cr3t-${b62(12, 8)}`).toString("base64")}\n`],
