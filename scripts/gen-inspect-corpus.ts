@@ -614,7 +614,7 @@ for (let i = 0; i < 3; i++) add("pii/table", `| name | email | phone |\n|---|---
 // Assignment syntaxes, UUID tokens, Authorization schemes and registry credentials (generic-assignment rules).
 const bundlerAuth = (): string => `${pick(["deploy", "ci-bot", "cafebabe"])}:${hex(8)}${chars(B62, 6)}`;
 for (let i = 0; i < 3; i++) add("secret/generic-grammar", pick([`var apiToken string = "${mixed(B62, 28)}"`, `API_TOKEN ?= ${mixed(B62, 28)}`, `System.setProperty("SERVICE_TOKEN", "${mixed(B62, 28)}");`, `<apiToken>\n    ${mixed(B62, 28)}\n</apiToken>`]), [secret("generic-secret")]);
-for (let i = 0; i < 3; i++) add("secret/generic-uuid-token", pick([`SNYK_TOKEN=${uuid()}`, `//registry.npmjs.org/:_authToken=${uuid()}`, `hubspot_api_key: "${uuid()}"`]), [secret("generic-secret")]);
+for (let i = 0; i < 3; i++) add("secret/generic-uuid-token", pick([`VAULT_TOKEN=${uuid()}`, `//registry.npmjs.org/:_authToken=${uuid()}`, `"client_secret": "${uuid()}"`]), [secret("generic-secret")]);
 for (let i = 0; i < 3; i++) add("secret/authorization-header", `Authorization: ${pick(["Token", "Api-Key", "ApiKey", "SSWS"])} ${mixed(B62, 32)}`, [secret("authorization-header")]);
 for (let i = 0; i < 2; i++) add("secret/curl-user", `curl ${pick(["-s", "-fsSL", "-X POST"])} -u ${pick(["admin", "deploy"])}:${password()} https://ci.internal.example.net/api`, [secret("password")]);
 for (let i = 0; i < 2; i++) add("secret/docker-config-auth", `{"auths": {"registry.gitlab.com": {"auth": "${Buffer.from(`${pick(["deploy", "ci"])}:${password()}`).toString("base64")}"}}}`, [secret("basic-auth")]);
@@ -622,6 +622,103 @@ for (let i = 0; i < 2; i++) add("secret/kubernetes-secret", `apiVersion: v1\nkin
 for (let i = 0; i < 2; i++) add("secret/bundler-credentials", `BUNDLE_ENTERPRISE__CONTRIBSYS__COM: "${bundlerAuth()}"`, [secret("password")]);
 for (let i = 0; i < 2; i++) add("secret/shell-setenv", `${pick(["setenv", "setx"])} ${pick(["API_TOKEN", "DEPLOY_KEY", "SMTP_PASSWORD"])} ${mixed(B62, 24)}`, [secret("generic-secret")]);
 for (let i = 0; i < 2; i++) add("pii/iban-before-word", `IBAN ${ibanOf("BE", digits(12)).match(/.{1,4}/g)!.join(" ")} ${pick(["SEPA", "EUR"])}`, [pii("iban")]);
+
+// ── Vendor families (vendor-rules.ts) and format variants; last, so the items above keep their random values ──
+const LOWER_DIGIT = LOWER + DIGIT;
+const UPPER_DIGIT = UPPER + DIGIT;
+const dashed = (groups: number[]): string => groups.map((n) => chars(UPPER_DIGIT, n)).join("-");
+secrets("1password-service-account-token", "1password-token", 2, () => `ops_eyJ${mixed(B64, 320)}`);
+secrets("1password-secret-key", "1password-secret-key", 2, () => `A3-${dashed(pick([[6, 11, 5, 5, 5], [6, 6, 5, 5, 5, 5]]))}`);
+secrets("openshift-token", "openshift-token", 2, () => `sha256~${mixed(B64URL, 43)}`);
+for (let i = 0; i < 2; i++) {
+  const value = Buffer.from(`${pick(["db-", "smtp-", "api-"])}${mixed(B62, int(12, 24))}`).toString("base64");
+  add("secret/kubernetes-secret", `apiVersion: v1\nkind: Secret\nmetadata:\n  name: ${pick(["db", "smtp", "api"])}-credentials\ntype: Opaque\ndata:\n  ${pick(["password", "token", "DB_PASSWORD"])}: ${value}\n`, [secret("kubernetes-secret")]);
+}
+secrets("cloudflare-global-api-key", "cloudflare-token", 2, () => hex(37), ["CLOUDFLARE_API_KEY", "CF_API_KEY"]);
+secrets("cloudflare-origin-ca-key", "cloudflare-token", 2, () => `v1.0-${hex(24)}-${hex(146)}`);
+secrets("flyio-token", "flyio-token", 3, () => pick([`fo1_${mixed(B64URL, 43)}`, `fm1r_${mixed(B64, 180)}==`, `FlyV1 fm2_${mixed(B64, 200)}`]));
+secrets("netlify-pat", "netlify-token", 2, () => `nfp_${mixed(B62, 36)}`);
+secrets("netlify-token", "netlify-token", 2, () => mixed(B64URL, 43), ["NETLIFY_AUTH_TOKEN", "netlify_token"]);
+secrets("scalingo-api-token", "scalingo-token", 2, () => `tk-us-${mixed(B64URL, 48)}`);
+secrets("planetscale-token", "planetscale-token", 3, () => `pscale_${pick(["tkn", "pw", "oauth"])}_${mixed(B64URL, 43)}`);
+secrets("clickhouse-cloud-api-secret", "clickhouse-key", 2, () => `4b1d${mixed(B62, 38)}`);
+secrets("yandex-token", "yandex-token", 3, () => pick([`AQVN${mixed(B64URL, 36)}`, `YC${mixed(B64URL, 38)}`, `t1.${mixed(B64URL, 80)}.${mixed(B64URL, 86)}`]), ["YANDEX_API_KEY", "yandex_token"]);
+secrets("jfrog-api-key", "jfrog-token", 2, () => `AKCp${mixed(B62, 69)}`);
+secrets("jfrog-reference-token", "jfrog-token", 2, () => `cmVmd${mixed(B62, 59)}`);
+secrets("nuget-api-key", "nuget-key", 2, () => `oy2${chars(LOWER_DIGIT, 43)}`);
+add("secret/nuget-config-password", `<packageSourceCredentials>\n  <acme>\n    <add key="Username" value="ci" />\n    <add key="ClearTextPassword" value="${password()}" />\n  </acme>\n</packageSourceCredentials>`, [secret("nuget-key")]);
+secrets("octopus-deploy-api-key", "octopus-key", 2, () => `API-${chars(UPPER_DIGIT, 26)}`);
+secrets("sonar-token", "sonar-token", 2, () => `${pick(["sqp", "squ", "sqa"])}_${hex(40)}`);
+secrets("sonar-token-legacy", "sonar-token", 2, () => hex(40), ["SONAR_TOKEN", "sonar.login"]);
+secrets("sourcegraph-token", "sourcegraph-token", 2, () => pick([`sgp_${hex(16)}_${hex(40)}`, `sgp_local_${hex(40)}`, `sgp_${hex(40)}`]));
+secrets("codecov-token", "codecov-token", 2, uuid, ["CODECOV_TOKEN", "codecov_token"]);
+secrets("snyk-token", "snyk-token", 2, uuid, ["SNYK_TOKEN", "snyk_api_token"]);
+secrets("prefect-api-key", "prefect-key", 2, () => `pnu_${mixed(B62, 36)}`);
+for (let i = 0; i < 2; i++) add("secret/sidekiq-credentials", pick([`export BUNDLE_${pick(["GEMS", "ENTERPRISE"])}__CONTRIBSYS__COM=${hex(8)}:${hex(8)}`, `bundle config --local BUNDLE_GEMS__CONTRIBSYS__COM ${hex(8)}:${hex(8)}`]), [secret("sidekiq-secret")]);
+secrets("launchdarkly-access-token", "launchdarkly-token", 2, () => `${pick(["sdk", "api"])}-${uuid()}`, ["LAUNCHDARKLY_SDK_KEY", "LAUNCHDARKLY_ACCESS_TOKEN"]);
+secrets("contentful-pat", "contentful-token", 2, () => `CFPAT-${mixed(B64URL, 43)}`);
+secrets("dynatrace-api-token", "dynatrace-token", 2, () => `dt0c01.${chars(UPPER_DIGIT, 24)}.${chars(UPPER_DIGIT, 64)}`);
+secrets("sumologic-access-id", "sumologic-key", 2, () => `su${mixed(B62, 12)}`, ["SUMO_ACCESS_ID", "sumologic_access_id"]);
+secrets("sumologic-access-key", "sumologic-key", 2, () => mixed(B62, 64), ["SUMO_ACCESS_KEY", "sumologic_access_key"]);
+secrets("airtable-pat", "airtable-token", 2, () => `pat${mixed(B62, 14)}.${hex(64)}`);
+secrets("airtable-api-key", "airtable-token", 2, () => `key${mixed(B62, 14)}`, ["AIRTABLE_API_KEY"]);
+secrets("asana-pat", "asana-token", 2, () => pick([`1/${digits(16)}:${hex(32)}`, `2/${digits(16)}/${digits(16)}:${hex(32)}`, `0/${hex(32)}`]), ["ASANA_ACCESS_TOKEN", "asana_pat"]);
+secrets("hubspot-private-app-token", "hubspot-token", 2, () => `pat-${pick(["na1", "eu1"])}-${uuid()}`);
+secrets("hubspot-api-key", "hubspot-token", 2, uuid, ["HUBSPOT_API_KEY", "hubspot_key"]);
+secrets("intercom-access-token", "intercom-token", 2, () => `${mixed(B64URL, 59)}=`, ["INTERCOM_ACCESS_TOKEN"]);
+secrets("mattermost-access-token", "mattermost-token", 2, () => `${chars(LOWER, 3)}${digits(2)}${chars(LOWER_DIGIT, 21)}`, ["MATTERMOST_TOKEN", "mattermost_access_token"]);
+secrets("zendesk-api-token", "zendesk-token", 2, () => mixed(B62, 40), ["ZENDESK_API_TOKEN"]);
+secrets("typeform-pat", "typeform-token", 2, () => `tfp_${mixed(B64URL, 59)}`);
+secrets("dropbox-short-lived-token", "dropbox-token", 2, () => `sl.${mixed(B64URL, 138)}`);
+secrets("dropbox-long-lived-token", "dropbox-token", 2, () => `${mixed(B62, 11)}AAAAAAAAAA${mixed(B64URL, 43)}`, ["DROPBOX_ACCESS_TOKEN"]);
+secrets("adobe-client-secret", "adobe-secret", 2, () => `p8e-${mixed(B62, 32)}`);
+secrets("adobe-client-id", "adobe-secret", 2, () => hex(32), ["ADOBE_CLIENT_ID"]);
+secrets("algolia-api-key", "algolia-key", 2, () => hex(32), ["ALGOLIA_API_KEY", "ALGOLIA_ADMIN_KEY"]);
+secrets("mapbox-secret-token", "mapbox-token", 2, () => `sk.eyJ${mixed(B64URL, 60)}.${mixed(B64URL, 22)}`);
+secrets("facebook-access-token", "facebook-token", 2, () => `EAA${pick(["G", "C", "M"])}${mixed(B62, 180)}`);
+secrets("facebook-app-secret", "facebook-token", 2, () => hex(32), ["FACEBOOK_APP_SECRET"]);
+secrets("twitter-bearer-token", "twitter-token", 2, () => `${"A".repeat(22)}${mixed(B62, 70)}%3D${mixed(B62, 14)}`);
+secrets("twitter-api-secret", "twitter-token", 2, () => mixed(B62, 50), ["TWITTER_API_SECRET", "TWITTER_ACCESS_TOKEN_SECRET"]);
+secrets("twitter-api-key", "twitter-token", 2, () => mixed(B62, 25), ["TWITTER_API_KEY", "TWITTER_CONSUMER_KEY"]);
+secrets("twitch-api-token", "twitch-token", 2, () => `${chars(LOWER, 4)}${digits(2)}${chars(LOWER_DIGIT, 24)}`, ["TWITCH_CLIENT_SECRET"]);
+secrets("linkedin-client-secret", "linkedin-secret", 2, () => mixed(B62, 16), ["LINKEDIN_CLIENT_SECRET"]);
+secrets("linkedin-client-id", "linkedin-secret", 2, () => `${chars(LOWER, 4)}${digits(3)}${chars(LOWER_DIGIT, 7)}`, ["LINKEDIN_CLIENT_ID"]);
+secrets("messagebird-api-key", "messagebird-key", 2, () => mixed(B62, 25), ["MESSAGEBIRD_API_KEY"]);
+secrets("rapidapi-key", "rapidapi-key", 2, () => mixed(B64URL, 50), ["RAPIDAPI_KEY", "X-RapidAPI-Key"]);
+secrets("fastly-api-token", "fastly-token", 2, () => mixed(B64URL, 32), ["FASTLY_API_TOKEN"]);
+secrets("plaid-access-token", "plaid-token", 2, () => `access-${pick(["sandbox", "development", "production"])}-${uuid()}`);
+secrets("plaid-secret", "plaid-token", 2, () => hex(30), ["PLAID_SECRET"]);
+secrets("plaid-client-id", "plaid-token", 2, () => hex(24), ["PLAID_CLIENT_ID"]);
+secrets("coinbase-access-token", "coinbase-token", 2, () => mixed(B64URL, 64), ["COINBASE_API_SECRET"]);
+secrets("confluent-secret", "confluent-key", 2, () => mixed(B64, 64), ["CONFLUENT_API_SECRET"]);
+secrets("confluent-access-key", "confluent-key", 2, () => `${chars(UPPER, 3)}${digits(3)}${chars(UPPER_DIGIT, 10)}`, ["CONFLUENT_API_KEY"]);
+secrets("aws-bedrock-api-key", "aws-bedrock-key", 2, () => `ABSK${mixed(B64, 132)}=`);
+secrets("slack-config-token", "slack-token", 2, () => pick([`xoxe.xoxp-1-${mixed(B62, 163)}`, `xoxe-1-${mixed(B62, 146)}`]));
+secrets("gitlab-token-variants", "gitlab-token", 3, () => pick([`gloas-${hex(64)}`, `glffct-${mixed(B64URL, 20)}`, `GR1348941${mixed(B64URL, 20)}`]));
+for (let i = 0; i < 2; i++) add("secret/discord-bot-token-bare", `2024-05-02 10:11:12 INFO gateway connected token=${discordToken()}`, [secret("discord-token")]);
+for (let i = 0; i < 2; i++) {
+  const t = jwt();
+  add("secret/jwt-base64", pick([`apiVersion: v1\nkind: ConfigMap\ndata:\n  id_token: ${Buffer.from(t).toString("base64")}`, `SESSION_TOKEN_B64=${Buffer.from(t).toString("base64")}`]), [secret("jwt")]);
+}
+add("secret/jwt-unsigned", `X-Forwarded-Token: ${b64url(JSON.stringify({ alg: "none", typ: "JWT" }))}.${b64url(JSON.stringify({ sub: `user_${digits(6)}`, role: "admin" }))}.`, [secret("jwt")]);
+negative("vendor-look-alikes", 16, () => pick([
+  `sha256~${chars(B64URL, 20)}`,
+  `kind: Secret\nstringData:\n  password: \${DB_PASSWORD}`,
+  `kind: ConfigMap\ndata:\n  config: ${chars(B64, 40)}`,
+  `The API-GATEWAY-SERVICE-IS-DOWN-TODAY banner`,
+  `pattern matching with pat${chars(B62, 6)}`,
+  `Authorization: FlyV1 <token>`,
+  `ops_eyJ is how a 1Password service token begins`,
+  `A3-${chars(UPPER_DIGIT, 6)} is the start of a Secret Key`,
+  `sonar.projectKey=acme_${chars(LOWER, 10)}`,
+  `PLAID_ENV=sandbox`,
+  `hubspot_portal_id: ${digits(8)}`,
+  `tk-us-${chars(B62, 8)}`,
+  `twitter_handle: @acme_${chars(LOWER, 6)}`,
+  `the eaa of ${chars(LOWER, 8)}`,
+  `${"A".repeat(40)}`,
+  `nfp_${chars(B62, 10)}`,
+]));
 
 // ── Output ────────────────────────────────────────────────────────────────────────────────────────────────────
 const out = fileURLToPath(new URL("../../test/fixtures/inspect-corpus.json", import.meta.url));

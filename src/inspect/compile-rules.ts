@@ -22,7 +22,7 @@ export interface CompiledRule {
   /** -1: the first group that matched something (gitleaks' default for an `re2` rule without `secretGroup`). */
   readonly secretGroup: number;
   readonly checkGroup: number;
-  /** Indices of the rule's keywords in the scanner. */
+  /** The scanner slots of the rule's keywords. */
   readonly keywordIds: readonly number[];
   /** True when the rule has no keyword: it runs on every text. */
   readonly always: boolean;
@@ -163,9 +163,40 @@ function compileRe2Rule(spec: RuleSpec, order: number, keywordIds: number[]): Co
 export function compileRules(specs: readonly RuleSpec[]): CompiledRuleSet {
   const globalAllow = new RegExp(GLOBAL_ALLOWLIST.join("|"), "i");
   const globalAndSamples = new RegExp([...GLOBAL_ALLOWLIST, ...SAMPLE_ALLOWLIST].join("|"), "i");
-  const keywordIndex = new Map<string, number>();
-  const mergeGaps: (number | undefined)[] = [];
   const ids = new Set<string>();
+  // How many rules name each keyword: the keywords only one rule names share one scanner slot (a rule keyed on
+  // 1 200 token prefixes then costs one slot per scan, not 1 200); a keyword several rules name keeps its own.
+  const users = new Map<string, number>();
+  for (const spec of specs) for (const key of new Set(spec.keywords.map((k) => k.toLowerCase()))) users.set(key, (users.get(key) ?? 0) + 1);
+  const scanKeywords: string[] = [];
+  const scanSlots: number[] = [];
+  const sharedSlots = new Map<string, number>();
+  const mergeGaps: (number | undefined)[] = [];
+  let slotCount = 0;
+  /** The scanner slots of a rule's keywords; with a window, each slot reports positions. */
+  function slotsFor(spec: RuleSpec, window: RuleSpec["window"]): number[] {
+    const slots = new Set<number>();
+    let own: number | undefined;
+    for (const key of new Set(spec.keywords.map((k) => k.toLowerCase()))) {
+      const private_ = users.get(key) === 1;
+      let slot = private_ ? own : sharedSlots.get(key);
+      // A private keyword is met once (one rule, deduplicated), a shared one again by each rule naming it.
+      const first = private_ || slot === undefined;
+      if (slot === undefined) {
+        slot = slotCount++;
+        if (private_) own = slot;
+        else sharedSlots.set(key, slot);
+      }
+      if (first) {
+        scanKeywords.push(key);
+        scanSlots.push(slot);
+      }
+      // Occurrences closer than the widest window never need separate slices.
+      if (window) mergeGaps[slot] = Math.max(mergeGaps[slot] ?? 0, window.before + window.after);
+      slots.add(slot);
+    }
+    return [...slots];
+  }
 
   const sharedChecked = new Set<number>();
 
@@ -175,18 +206,7 @@ export function compileRules(specs: readonly RuleSpec[]): CompiledRuleSet {
     check(!ids.has(spec.id), spec, "duplicate id");
     ids.add(spec.id);
     check(re2 || spec.keywords.length > 0, spec, "needs at least one keyword");
-    if (re2) {
-      const keywordIds = spec.keywords.map((k) => {
-        const key = k.toLowerCase();
-        let id = keywordIndex.get(key);
-        if (id === undefined) {
-          id = keywordIndex.size;
-          keywordIndex.set(key, id);
-        }
-        return id;
-      });
-      return compileRe2Rule(spec, order, keywordIds);
-    }
+    if (re2) return compileRe2Rule(spec, order, slotsFor(spec, undefined));
     const bounds = checkRuleLinear(spec);
     const groups = groupCount(spec.regex);
     const secretGroup = spec.secretGroup ?? (groups > 0 ? 1 : 0);
@@ -195,17 +215,7 @@ export function compileRules(specs: readonly RuleSpec[]): CompiledRuleSet {
     const window = spec.window;
     check(!window || (window.before >= 0 && window.after >= 0), spec, "window must not be negative");
 
-    const keywordIds = spec.keywords.map((k) => {
-      const key = k.toLowerCase();
-      let id = keywordIndex.get(key);
-      if (id === undefined) {
-        id = keywordIndex.size;
-        keywordIndex.set(key, id);
-      }
-      // Occurrences closer than the widest window never need separate slices.
-      if (window) mergeGaps[id] = Math.max(mergeGaps[id] ?? 0, window.before + window.after);
-      return id;
-    });
+    const keywordIds = slotsFor(spec, window);
 
     const allow = (spec.allowlist?.regexes ?? []).map((a) => (a.startsWith("(?i)") ? new RegExp(a.slice(4), "i") : new RegExp(a)));
     const stopwords = (spec.allowlist?.stopwords ?? []).map((w) => w.toLowerCase());
@@ -243,5 +253,5 @@ export function compileRules(specs: readonly RuleSpec[]): CompiledRuleSet {
     };
   });
 
-  return { rules, scanner: createKeywordScanner([...keywordIndex.keys()], mergeGaps) };
+  return { rules, scanner: createKeywordScanner(scanKeywords, mergeGaps, scanSlots) };
 }

@@ -1,29 +1,31 @@
 // One-pass, case-insensitive search for every rule keyword at once (an Aho-Corasick automaton over ASCII), so a
 // text with no keyword costs one tight loop, whatever the number of rules.
 
-/** What one scan found: which keywords occur, and where for those that asked for positions. */
+/** What one scan found: which keywords (slots) occur, and where for those that asked for positions. */
 export interface KeywordHits {
-  /** `seen[k]` is 1 when keyword `k` occurs. */
+  /** `seen[k]` is 1 when a keyword of slot `k` occurs. */
   readonly seen: Uint8Array;
   /**
-   * For keywords scanned with positions that occur: `ranges[k]` holds `[start, end, start, end, …]`, each pair covering a run
-   * of occurrences whose gaps are at most the keyword's merge gap (`end` is exclusive).
+   * For slots scanned with positions that occur: `ranges[k]` holds `[start, end, start, end, …]`, each pair covering a run
+   * of occurrences whose gaps are at most the slot's merge gap (`end` is exclusive; pairs may overlap).
    */
   readonly ranges: readonly (number[] | undefined)[];
 }
 
 /** A compiled keyword set. */
 export interface KeywordScanner {
-  /** Number of keywords (their indices are positions in the list given to `createKeywordScanner`). */
+  /** Number of slots (by default one per keyword, its position in the list given to `createKeywordScanner`). */
   readonly size: number;
   scan(text: string): KeywordHits;
 }
 
 /**
- * Builds a scanner for `keywords` (ASCII, matched case-insensitively). `mergeGaps[k]`, when given, asks for the
- * positions of keyword `k`, merging occurrences closer than that many characters into one range.
+ * Builds a scanner for `keywords` (ASCII, matched case-insensitively). Keyword `i` reports to slot `slots[i]`
+ * (default `i`): keywords that only ever mean "run this one rule" can share a slot, so a rule with many keywords costs
+ * one slot per scan, not one per keyword. `mergeGaps[k]`, when given, asks for the positions of slot `k`'s
+ * occurrences, merging those closer than that many characters into one range.
  */
-export function createKeywordScanner(keywords: readonly string[], mergeGaps: readonly (number | undefined)[] = []): KeywordScanner {
+export function createKeywordScanner(keywords: readonly string[], mergeGaps: readonly (number | undefined)[] = [], slots?: readonly number[]): KeywordScanner {
   const lower = keywords.map((k) => {
     if (k.length === 0 || !/^[\x20-\x7e]+$/.test(k)) throw new Error(`keyword must be printable ASCII: ${JSON.stringify(k)}`);
     return k.toLowerCase();
@@ -83,17 +85,19 @@ export function createKeywordScanner(keywords: readonly string[], mergeGaps: rea
     if (outputs[s]!.length > 0) hitAt[s * alphabet] = 1;
   }
   const lengths = lower.map((k) => k.length);
-  const gaps = keywords.map((_, k) => mergeGaps[k] ?? -1);
+  const slotOf = keywords.map((_, k) => slots?.[k] ?? k);
+  const size = slotOf.reduce((n, slot) => Math.max(n, slot + 1), 0);
+  const gaps = Array.from({ length: size }, (_, slot) => mergeGaps[slot] ?? -1);
   // A state whose keywords need no positions has nothing more to report once seen: the scan switches it off
   // (and back on when done), so frequent characters such as digits cost nothing after their first occurrence.
   const plain = new Uint8Array(states * alphabet);
-  for (let s = 0; s < states; s++) if (outputs[s]!.every((k) => gaps[k]! < 0)) plain[s * alphabet] = 1;
+  for (let s = 0; s < states; s++) if (outputs[s]!.every((k) => gaps[slotOf[k]!]! < 0)) plain[s * alphabet] = 1;
 
   return {
-    size: keywords.length,
+    size,
     scan(text) {
-      const seen = new Uint8Array(keywords.length);
-      const ranges: (number[] | undefined)[] = new Array(keywords.length);
+      const seen = new Uint8Array(size);
+      const ranges: (number[] | undefined)[] = new Array(size);
       const n = text.length;
       const off: number[] = [];
       // Kept out of the loop below so the loop compiles to a few instructions per character.
@@ -105,13 +109,17 @@ export function createKeywordScanner(keywords: readonly string[], mergeGaps: rea
         const outs = outputs[stateOf[s]!]!;
         for (let j = 0; j < outs.length; j++) {
           const k = outs[j]!;
-          seen[k] = 1;
-          const gap = gaps[k]!;
+          const slot = slotOf[k]!;
+          seen[slot] = 1;
+          const gap = gaps[slot]!;
           if (gap < 0) continue;
-          const r = (ranges[k] ??= []);
+          const r = (ranges[slot] ??= []);
           const start = i + 1 - lengths[k]!;
-          if (r.length > 0 && start - r[r.length - 1]! <= gap) r[r.length - 1] = i + 1;
-          else r.push(start, i + 1);
+          if (r.length > 0 && start - r[r.length - 1]! <= gap) {
+            r[r.length - 1] = i + 1;
+            // A longer keyword of the same slot can start before the run it joins.
+            if (start < r[r.length - 2]!) r[r.length - 2] = start;
+          } else r.push(start, i + 1);
         }
       };
       // Locals, not closure variables, in the hot loop.

@@ -1,18 +1,9 @@
 // The detection rules, as data: every secret and personal-data pattern the inspector knows, in priority order
 // (when two matches overlap, the rule listed first wins, so specific rules precede generic ones).
+import { NAMED_WINDOW, named, OP, r, token, UUID } from "./rule-syntax.js";
 import type { RuleSpec } from "./types.js";
+import { VENDOR_RULES } from "./vendor-rules.js";
 
-const r = String.raw;
-
-/**
- * Assignment operators of the languages and formats secrets are written in: `=`, `=>`, `:`, `:=`, `::=` and
- * `:::=` (Make, BNF), `?=` (Make), `.=` (PHP), `+=`, `<-` (R).
- */
-const OP = r`(?::(?:=|:=|::=)?|=>?|[?.+]=|<-)`;
-/** Separator between a name and its value: optional quote, spaces, an assignment operator or none, quote. */
-const ASSIGN = r`["'${"`"}]?[ \t]{0,3}(?:${OP}|,)?[ \t]{0,3}["'${"`"}]?`;
-/** A Kubernetes-style pair: `- name: X` on one line, `value: "…"` on the next. */
-const NEXT_LINE_VALUE = r`["']?[ \t]{0,3}\r?\n[ \t]{0,16}value:[ \t]{0,3}["']?`;
 /** A type between a name and its `=` (`var token string = …`, `const token: string = …`). */
 const TYPE_WORD = r`(?:str(?:ing)?|String|&(?:'static )?str|text|bytes|\[\]byte|Sec(?:ure|ret)String)`;
 /** Operators after a name, with a type annotation (`: string =`) taken as one long `:`. */
@@ -31,28 +22,15 @@ const OP_TAIL = r`[ \t]{0,3}(?:["'${"`"}]|[|>][+-]?${NEXT_LINE})?`;
  */
 const ASSIGN_OP = r`(?:["'${"`"}](?:\]?[ \t]{0,3},|[ \t]{1,3}value[ \t]{0,3}=)[ \t]{0,3}["'${"`"}]|["'${"`"}]?\]?(?:[ \t]{1,3}(?:${TYPE_WORD}[ \t]{0,3})?(?:${OP_TYPED}${OP_TAIL}|\.=${OP_TAIL}|>(?:${NEXT_LINE})?)|${OP_TYPED}${OP_TAIL}|>(?:${NEXT_LINE})?))`;
 
-/**
- * A value recognisable only by the name next to it (gitleaks' "semi-generic" rules): `names`, up to 24 name
- * characters (`_api_key`, `.token`), a separator, then the captured `value`, not followed by `tail`.
- */
-function named(names: string, value: string, tail = r`[A-Za-z0-9_-]`): string {
-  return r`(?:${names})[\w.-]{0,24}?(?:${ASSIGN}|${NEXT_LINE_VALUE})(${value})(?!${tail})`;
-}
-
-/** A token with a distinctive prefix, not glued to a preceding or following token character. */
-function token(body: string, chars = r`A-Za-z0-9_-`): string {
-  // Padding and separators (= + / $) may precede a token (KEY=token), so they only bound its end.
-  const before = chars.replace(/[=+/$]/g, "");
-  return r`(?<![${before}])(${body})(?![${chars}])`;
-}
-
 const DIGITS = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
 /** Every `x:y` with x and y a hex digit or a colon: any IPv6 address holds one, prose ("Note: ") rarely does. */
 const HEX_COLON_HEX = [..."0123456789abcdef:"].flatMap((x) => [..."0123456789abcdef:"].map((y) => `${x}:${y}`));
 const HEX32 = "[a-f0-9]{32}";
-const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
-/** Window for `named` rules: the name starts the match; 24 name chars, separator and a value up to ~100 chars. */
-const NAMED_WINDOW = { before: 0, after: 180 };
+/**
+ * How the base64 of a decimal snowflake (a Discord user id, the first part of a bot token) can begin: each 3 digits
+ * encode to [MNO][DTjz][AEIMQUYcgk][w-z0-5]. Matched case-insensitively, these keep the rule off prose.
+ */
+const SNOWFLAKE_BASE64_STARTS = [..."MNO"].flatMap((a) => [..."DTjz"].flatMap((b) => [..."AEIMQUYcgk"].flatMap((c) => [..."wxyz012345"].map((d) => a + b + c + d))));
 /** Passwords in URLs that are placeholders or defaults in documentation, not credentials. */
 const PLACEHOLDER_PASSWORD = r`(?i)^(?:pass(?:word)?|passwd|pwd|secret|changeme|user(?:name)?|admin|root|guest|test|postgres|mysql|redis|mongo|x+|\*+|\.+|<[^>]*>|\[[^\]]*\]|\{[^}]*\}|\$\{[^}]*\}|\$[A-Za-z_]\w*|%[A-Za-z_]\w*%?|:[a-z_]+)$`;
 /** Context before a number that says it is a reference, not a phone, card or SSN ("Order no. 4111…"). */
@@ -129,6 +107,16 @@ export const RULES: readonly RuleSpec[] = [
     keywords: ["aws_secret", "aws-secret", "awssecret", "aws secret", "secret_access_key", "secret-access-key", "secretaccesskey"],
     regex: named(r`aws[_ -]?secret(?:[_ -]?access)?(?:[_ -]?key)?|secret[_-]?access[_-]?key`, "[A-Za-z0-9/+]{40}", "[A-Za-z0-9/+=]"),
     flags: "i", window: NAMED_WINDOW, entropy: 4,
+  },
+  {
+    id: "aws-bedrock-api-key",
+    description: "Amazon Bedrock long-term API key (ABSK and a base64 body)",
+    kind: "secret", type: "aws-bedrock-key", severity: "critical",
+    distinctive: true,
+    keywords: ["absk"],
+    regex: token("ABSK[A-Za-z0-9+/]{109,269}={0,2}", "A-Za-z0-9+/="),
+    window: { before: 0, after: 280 },
+    entropy: 4,
   },
   {
     id: "gcp-api-key",
@@ -343,11 +331,11 @@ export const RULES: readonly RuleSpec[] = [
   },
   {
     id: "gitlab-token",
-    description: "GitLab pipeline trigger, runner, deploy, feed, CI build, incoming mail, agent or SCIM token",
+    description: "GitLab pipeline trigger, runner (and its registration token), deploy, feed, feature-flag client, CI build, incoming mail, agent, OAuth application secret or SCIM token",
     kind: "secret", type: "gitlab-token", severity: "high",
     distinctive: true,
-    keywords: ["glptt-", "glrt-", "gldt-", "glft-", "glcbt-", "glimt-", "glagent-", "glsoat-"],
-    regex: token("gl(?:ptt|rt|dt|ft|cbt|imt|agent|soat)-[A-Za-z0-9_-]{20,64}"),
+    keywords: ["glptt-", "glrt-", "glrtr-", "gldt-", "glft-", "glffct-", "glcbt-", "glimt-", "glagent-", "gloas-", "glsoat-", "gr1348941"],
+    regex: token("gl(?:ptt|rtr?|dt|ft|ffct|cbt|imt|agent|oas|soat)-[A-Za-z0-9_-]{20,64}|GR1348941[A-Za-z0-9_-]{20}"),
     window: { before: 0, after: 200 },
     entropy: 3.5,
   },
@@ -472,8 +460,8 @@ export const RULES: readonly RuleSpec[] = [
     kind: "secret", type: "slack-token", severity: "critical",
     distinctive: true,
     keywords: ["xoxp-", "xoxa-", "xoxe-", "xoxr-", "xoxs-"],
-    regex: token(r`xox[paers](?:\.xox[bp])?-(?:\d{1,13}-){1,3}[A-Za-z0-9]{24,160}`),
-    window: { before: 0, after: 200 },
+    regex: token(r`xox[paers](?:\.xox[bp])?-(?:\d{1,13}-){1,3}[A-Za-z0-9]{24,170}`),
+    window: { before: 0, after: 210 },
     entropy: 3.5,
   },
   {
@@ -505,12 +493,12 @@ export const RULES: readonly RuleSpec[] = [
   },
   {
     id: "discord-bot-token",
-    description: "Discord bot token (first segment is a base64 snowflake) near the word discord or bot",
+    description: "Discord bot token (three dot-separated parts, the first a base64 snowflake), with or without the word discord",
     kind: "secret", type: "discord-token", severity: "critical",
     distinctive: true,
-    keywords: ["discord", "bot"],
-    regex: token(r`[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38}`),
-    window: { before: 80, after: 160 }, validate: "discord-token", entropy: 4,
+    keywords: SNOWFLAKE_BASE64_STARTS,
+    regex: token(r`[MNO][A-Za-z0-9_-]{22,26}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38}`),
+    window: { before: 0, after: 80 }, validate: "discord-token", entropy: 4,
   },
   {
     id: "teams-webhook-url",
@@ -843,8 +831,8 @@ export const RULES: readonly RuleSpec[] = [
     kind: "secret", type: "sentry-token", severity: "high",
     distinctive: true,
     keywords: ["sntrys_", "sntryu_"],
-    regex: token("sntrys_[A-Za-z0-9+/=_]{40,300}|sntryu_[a-f0-9]{64}", "A-Za-z0-9+/=_"),
-    window: { before: 0, after: 310 },
+    regex: token("sntrys_[A-Za-z0-9+/=_]{40,600}|sntryu_[a-f0-9]{64}", "A-Za-z0-9+/=_"),
+    window: { before: 0, after: 610 },
     entropy: 3.5,
   },
   {
@@ -889,12 +877,21 @@ export const RULES: readonly RuleSpec[] = [
   },
   {
     id: "jwt",
-    description: "JSON Web Token (header and payload decode to JSON objects, header names an alg)",
+    description: "JSON Web Token (header and payload decode to JSON objects, header names an alg; unsigned only with alg none)",
     kind: "secret", type: "jwt", severity: "high",
     keywords: ["eyj"],
-    regex: token(r`eyJ[A-Za-z0-9_-]{8,2048}\.eyJ[A-Za-z0-9_-]{8,8192}\.[A-Za-z0-9_-]{16,2048}`),
+    regex: token(r`eyJ[A-Za-z0-9_-]{8,2048}\.eyJ[A-Za-z0-9_-]{8,8192}\.(?:[A-Za-z0-9_-]{16,2048})?`),
     window: { before: 0, after: 12400 },
     validate: "jwt", noGlobalAllowlist: true,
+  },
+  {
+    id: "jwt-base64",
+    description: "JSON Web Token base64-encoded as a whole (ZXlK…, as in a Kubernetes Secret or an env file)",
+    kind: "secret", type: "jwt", severity: "high",
+    keywords: ["zxlk"],
+    regex: token(r`ZXlK[A-Za-z0-9+/]{40,16000}={0,2}`, "A-Za-z0-9+/="),
+    window: { before: 0, after: 16010 },
+    validate: "jwt-base64", noGlobalAllowlist: true,
   },
   {
     id: "basic-auth-header",
@@ -912,6 +909,7 @@ export const RULES: readonly RuleSpec[] = [
     regex: r`bearer[ \t]{1,3}([A-Za-z0-9._~+/-]{19,1023}[A-Za-z0-9_~+/-]={0,2})(?![A-Za-z0-9_~+/=-]|\.[A-Za-z0-9_~+/=-])`,
     flags: "i", window: { before: 0, after: 1040 }, entropy: 3.5, charClasses: 3,
   },
+  ...VENDOR_RULES,
   // ── Generic assignments (last among secrets: every specific rule above wins an overlap) ──────────────────────
   {
     id: "authorization-header",
@@ -939,15 +937,6 @@ export const RULES: readonly RuleSpec[] = [
     keywords: ['"auth"'],
     regex: r`"auth"[ \t]{0,3}:[ \t]{0,3}"([A-Za-z0-9+/]{8,512}={0,2})"`,
     window: { before: 0, after: 540 }, validate: "basic-auth",
-  },
-  {
-    id: "kubernetes-secret-data",
-    description: "Base64 value under data: in a Kubernetes Secret manifest (the first entry, which is enough to flag it)",
-    kind: "secret", type: "kubernetes-secret", severity: "high",
-    // `kubectl get -o yaml` writes `data:` before `kind:`, so the window reaches both ways.
-    keywords: ["kind: secret"],
-    regex: r`(?<![\w-])data:[ \t]{0,3}\r?\n[ \t]{2,8}[\w.-]{1,253}:[ \t]{1,3}["']?([A-Za-z0-9+/]{8,4096}={0,2})(?![A-Za-z0-9+/=])`,
-    window: { before: 4096, after: 4400 }, validate: "base64", entropy: 3,
   },
   {
     id: "bundler-credentials",

@@ -30,6 +30,7 @@ export type ValidatorName =
   | "ipv6"
   | "phone"
   | "jwt"
+  | "jwt-base64"
   | "discord-token"
   | "basic-auth"
   | "base64";

@@ -122,12 +122,23 @@ function base64UrlJson(segment: string): unknown {
   }
 }
 
-/** True when the first two segments decode to JSON objects and the header names an algorithm (`alg`). */
+/**
+ * True when the first two segments decode to JSON objects and the header names an algorithm (`alg`); a token with
+ * an empty signature counts only when its header says `alg: none` (an unsigned JWT, accepted by a careless verifier).
+ */
 export function jwtValid(value: string): boolean {
-  const [header, payload] = value.split(".");
+  const [header, payload, signature] = value.split(".");
   const h = base64UrlJson(header ?? "");
   const p = base64UrlJson(payload ?? "");
-  return typeof h === "object" && h !== null && typeof (h as { alg?: unknown }).alg === "string" && typeof p === "object" && p !== null;
+  if (typeof h !== "object" || h === null || typeof p !== "object" || p === null) return false;
+  const alg = (h as { alg?: unknown }).alg;
+  return typeof alg === "string" && (signature !== "" || alg.toLowerCase() === "none");
+}
+
+/** True when the value is the standard base64 of a whole JWT (as a Kubernetes Secret or a `.env` file stores one). */
+export function jwtBase64Valid(value: string): boolean {
+  const decoded = Buffer.from(value, "base64").toString("latin1").trim();
+  return /^eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*$/.test(decoded) && jwtValid(decoded);
 }
 
 /** True when the first segment decodes to a Discord snowflake (17–20 decimal digits), as in a bot token. */
@@ -156,6 +167,7 @@ export const VALIDATORS: Readonly<Record<ValidatorName, (value: string) => boole
   ipv6: ipv6Valid,
   phone: phoneValid,
   jwt: jwtValid,
+  "jwt-base64": jwtBase64Valid,
   "discord-token": discordTokenValid,
   "basic-auth": basicAuthValid,
   base64: base64Valid,

@@ -60,13 +60,14 @@ test("Basic and Bearer stay with their own rules", () => {
 });
 
 test("passwords: NuGet ClearTextPassword, curl -u / --user, Bundler and Sidekiq gem credentials", () => {
-  assert.deepEqual(found(`<add key="ClearTextPassword" value="${PW}" />`), [`password:${PW}`]);
+  // NuGet and Sidekiq have vendor rules of their own, listed before these: they report the same values.
+  assert.deepEqual(found(`<add key="ClearTextPassword" value="${PW}" />`), [`nuget-key:${PW}`]);
   assert.deepEqual(found(`<add key="ClearTextPassword" value="changeme" />`), []);
   assert.deepEqual(found(`curl -s -u admin:${PW} https://ci.internal/api`), [`password:admin:${PW}`]);
   assert.deepEqual(found(`curl --user=deploy:${PW} https://ci.internal/api`), [`password:deploy:${PW}`]);
   for (const p of ["$PASSWORD", "${PASSWORD}", "password", "<password>"]) assert.deepEqual(found(`curl -u admin:${p} https://ci.internal/api`), [], p);
   const gem = "cafebabe" + ":" + "deadbeef";
-  assert.deepEqual(found(`BUNDLE_ENTERPRISE__CONTRIBSYS__COM: "${gem}"`), [`password:${gem}`]);
+  assert.deepEqual(found(`BUNDLE_ENTERPRISE__CONTRIBSYS__COM: "${gem}"`), [`sidekiq-secret:${gem}`]);
   assert.deepEqual(found(`export BUNDLE_GEMS__ACME__IO=deploy:${PW}`), [`password:deploy:${PW}`]);
   assert.deepEqual(found("BUNDLE_GEMS__ACME__IO: ${GEM_USER}:${GEM_PASSWORD}"), []);
 });
@@ -85,8 +86,9 @@ test("Docker config.json auth and Kubernetes Secret data are found; their look-a
 });
 
 test("a UUID under a token, secret or API-key name is a credential; under an id name it is an identifier", () => {
-  for (const text of [`SNYK_TOKEN=${UUID}`, `HUBSPOT_API_KEY: ${UUID}`, `//registry.npmjs.org/:_authToken=${UUID}`, `VAULT_TOKEN="${UUID}"`, `"client_secret": "${UUID}"`]) {
-    assert.deepEqual(found(text), [`generic-secret:${UUID}`], text);
+  // Snyk and HubSpot have vendor rules, listed before the generic ones.
+  for (const [text, type] of [[`SNYK_TOKEN=${UUID}`, "snyk-token"], [`HUBSPOT_API_KEY: ${UUID}`, "hubspot-token"], [`//registry.npmjs.org/:_authToken=${UUID}`, "generic-secret"], [`VAULT_TOKEN="${UUID}"`, "generic-secret"], [`"client_secret": "${UUID}"`, "generic-secret"]]) {
+    assert.deepEqual(found(text!), [`${type}:${UUID}`], text);
   }
   for (const text of [`client_id=${UUID}`, `token_id: ${UUID}`, `key_id = "${UUID}"`, `request_id=${UUID}`, `idempotency_key: ${UUID}`, `next_token=${UUID}`, `"key": "${UUID}"`, `secret_name: ${UUID}`]) {
     assert.deepEqual(found(text), [], text);

@@ -42,3 +42,17 @@ test("rejects keywords that are empty or not printable ASCII", () => {
   assert.throws(() => createKeywordScanner([""]));
   assert.throws(() => createKeywordScanner(["clé"]));
 });
+
+test("keywords sharing a slot report as one: seen once, ranges covering every occurrence of any of them", () => {
+  // Slot 0: two prefixes of one rule; slot 1: a keyword of its own.
+  const scanner = createKeywordScanner(["mtax", "discord", "bot"], [5, 0], [0, 0, 1]);
+  assert.equal(scanner.size, 2);
+  const hits = scanner.scan("xx mtax discord .. bot");
+  assert.deepEqual([...hits.seen], [1, 1]);
+  // "discord" (3..15 after merging with mtax at 3..7) starts after mtax; the range spans both.
+  assert.deepEqual(hits.ranges[0], [3, 15]);
+  assert.deepEqual(hits.ranges[1], [19, 22]);
+  // A longer keyword ending later but starting earlier widens the run it joins.
+  const nested = createKeywordScanner(["cord", "discord"], [2], [0, 0]).scan("discord");
+  assert.deepEqual(nested.ranges[0], [0, 7]);
+});
