@@ -720,6 +720,15 @@ negative("vendor-look-alikes", 16, () => pick([
   `nfp_${chars(B62, 10)}`,
 ]));
 
+// Legacy Slack forms, MessageBird client ids, Discord application credentials, age filler keys.
+for (let i = 0; i < 2; i++) add("secret/slack-legacy", pick([`slack_token: xoxs-${digits(12)}-${digits(9)}-${digits(10)}-${hex(10)}`, `SLACK_TOKEN=xoxo-${digits(10)}-${digits(11)}-${digits(11)}-${hex(32)}`]), [secret("slack-token")]);
+for (let i = 0; i < 2; i++) add("secret/slack-legacy-workspace", pick([`token = "xoxa-2-${digits(9)}-${digits(11)}-${digits(13)}-${hex(18)}"`, `SLACK_REFRESH=xoxr-${mixed(B62, 24)}`]), [secret("slack-token")]);
+for (let i = 0; i < 2; i++) add("secret/messagebird-client-id", `MESSAGEBIRD_CLIENT_ID="${uuid()}"`, [secret("messagebird-key")]);
+for (let i = 0; i < 2; i++) add("secret/discord-client-id", `discord_client_id: ${int(1, 9)}${digits(17)}`, [secret("discord-token")]);
+for (let i = 0; i < 2; i++) add("secret/discord-client-secret", `DISCORD_CLIENT_SECRET=${mixed(B62 + "_-", 32)}`, [secret("discord-token")]);
+add("secret/age-filler", `AGE_KEY=AGE-SECRET-KEY-1${"Q".repeat(58)}`, [secret("age-secret-key")]);
+negative("slack-legacy-lookalikes", 2, () => pick([`xoxs-${digits(4)}`, `the xoxa- prefix marks workspace tokens`, `discord_user: ${pick(FIRST)}#${digits(4)}`]));
+
 // ── Output ────────────────────────────────────────────────────────────────────────────────────────────────────
 const out = fileURLToPath(new URL("../../test/fixtures/inspect-corpus.json", import.meta.url));
 writeFileSync(out, `${JSON.stringify(items, null, 1)}\n`);

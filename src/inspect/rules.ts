@@ -85,8 +85,9 @@ export const RULES: readonly RuleSpec[] = [
     distinctive: true,
     keywords: ["age-secret-key-1"],
     regex: token("AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}"),
+    // A 16-character prefix and 58 bech32 characters are evidence enough: no entropy floor, so a filler key is
+    // reported like any other (as the other distinctive formats are).
     window: { before: 0, after: 200 },
-    entropy: 4,
   },
   // ── Cloud providers ──────────────────────────────────────────────────────────────────────────────────────────
   {
@@ -465,6 +466,24 @@ export const RULES: readonly RuleSpec[] = [
     entropy: 3.5,
   },
   {
+    id: "slack-legacy-token",
+    description: "Slack legacy token (xoxs-/xoxo-: numeric parts and a hex tail)",
+    kind: "secret", type: "slack-token", severity: "critical",
+    distinctive: true,
+    keywords: ["xoxs-", "xoxo-"],
+    regex: token(r`xox[os]-\d{1,13}-\d{1,13}-\d{1,13}-[a-fA-F0-9]{8,64}`),
+    window: { before: 0, after: 120 },
+  },
+  {
+    id: "slack-legacy-workspace-token",
+    description: "Slack legacy workspace or refresh token (xoxa-/xoxr-) shorter than the user-token form",
+    kind: "secret", type: "slack-token", severity: "critical",
+    distinctive: true,
+    keywords: ["xoxa-", "xoxr-"],
+    regex: token(r`xox[ar]-(?:\d-)?\d{1,13}-\d{1,13}-\d{1,13}-[a-fA-F0-9]{8,64}|xox[ar]-(?:\d-)?[0-9a-zA-Z]{8,48}`),
+    window: { before: 0, after: 120 },
+  },
+  {
     id: "slack-app-token",
     description: "Slack app-level token",
     kind: "secret", type: "slack-token", severity: "critical",
@@ -499,6 +518,22 @@ export const RULES: readonly RuleSpec[] = [
     keywords: SNOWFLAKE_BASE64_STARTS,
     regex: token(r`[MNO][A-Za-z0-9_-]{22,26}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38}`),
     window: { before: 0, after: 80 }, validate: "discord-token", entropy: 4,
+  },
+  {
+    id: "discord-client-secret",
+    description: "Discord application client secret (32 characters) next to the word discord",
+    kind: "secret", type: "discord-token", severity: "high",
+    keywords: ["discord"],
+    regex: named("discord", "[A-Za-z0-9=_-]{32}", "[A-Za-z0-9=_-]"),
+    flags: "i", window: NAMED_WINDOW, entropy: 3, charClasses: 2,
+  },
+  {
+    id: "discord-client-id",
+    description: "Discord application client id (an 18-digit snowflake) next to the word discord",
+    kind: "secret", type: "discord-token", severity: "medium",
+    keywords: ["discord"],
+    regex: named("discord", r`\d{17,19}`, r`\d`),
+    flags: "i", window: NAMED_WINDOW, entropy: 2,
   },
   {
     id: "teams-webhook-url",

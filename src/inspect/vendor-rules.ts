@@ -508,6 +508,14 @@ export const VENDOR_RULES: readonly RuleSpec[] = [
     flags: "i", window: NAMED_WINDOW, entropy: 3.5, charClasses: 2,
   },
   {
+    id: "messagebird-client-id",
+    description: "MessageBird (Bird) client id (a UUID) next to the word messagebird",
+    kind: "secret", type: "messagebird-key", severity: "medium",
+    keywords: ["messagebird", "message_bird", "message-bird"],
+    regex: named(r`message[_-]?bird`, "[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}", "[A-Za-z0-9-]"),
+    flags: "i", window: NAMED_WINDOW,
+  },
+  {
     id: "rapidapi-key",
     description: "RapidAPI key (50 characters) next to the word rapidapi",
     kind: "secret", type: "rapidapi-key", severity: "high",

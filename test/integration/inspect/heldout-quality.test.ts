@@ -5,12 +5,15 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { formatHeldOutReport, loadHeldOut, measureHeldOut } from "../../../scripts/heldout-quality.js";
 
-/** Per set: the least precision and recall accepted (measured 2025-06-11 over 96 gitleaks rule files: literal 0.970 / 0.544,
- * generated 1.000 / 0.689, presidio 1.000 / 0.910). */
-const FLOORS: Record<string, { precision: number; recall: number }> = {
-  literal: { precision: 0.95, recall: 0.53 },
-  generated: { precision: 0.99, recall: 0.67 },
-  presidio: { precision: 0.99, recall: 0.89 },
+/**
+ * Per set: the least precision and recall accepted. Measured over 96 gitleaks rule files before this wave's rule work
+ * (2026-12-02: literal 0.970 / 0.544, generated 1.000 / 0.689, presidio 1.000 / 0.910) and after it (literal
+ * 0.980 / 0.912, generated 1.000 / 0.934, presidio 1.000 / 0.933); the floors sit just below the latter.
+ */
+const FLOORS = {
+  literal: { precision: 0.96, recall: 0.89 },
+  generated: { precision: 0.99, recall: 0.92 },
+  presidio: { precision: 0.99, recall: 0.92 },
 };
 
 test("held-out secrets and personal data keep their precision and recall floors", { timeout: 60_000 }, async (t) => {

@@ -35,6 +35,12 @@ const jsonB64 = (o: object): string => Buffer.from(JSON.stringify(o)).toString("
 
 /** [rule id, a positive in a carrier, a look-alike that rule must not report]. */
 const CASES: readonly [string, string, string][] = [
+  ["messagebird-client-id", `MESSAGEBIRD_CLIENT_ID="${uuid(501)}"`, `MESSAGEBIRD_CLIENT_ID="${hex(8, 501)}-${hex(4, 502)}"`],
+  ["discord-client-id", `DISCORD_CLIENT_ID="${digits(18, 503)}"`, `discord invite code ${digits(6, 503)}`],
+  ["discord-client-secret", `DISCORD_CLIENT_SECRET=${b64url(32, 504)}`, `DISCORD_CLIENT_SECRET=\${DISCORD_SECRET}`],
+  ["slack-legacy-token", `slack_token: xoxs-${digits(12, 505)}-${digits(9, 506)}-${digits(10, 507)}-${hex(10, 508)}`, `the xoxs- prefix is a legacy token`],
+  ["slack-legacy-workspace-token", `token = "xoxa-2-${digits(9, 509)}-${digits(11, 510)}-${digits(13, 511)}-${hex(18, 512)}"`, `xoxa-${b62(4, 513)}`],
+  ["age-secret-key", `AGE_KEY=AGE-SECRET-KEY-1${"Q".repeat(58)}`, `AGE-SECRET-KEY-1${"Q".repeat(20)}`],
   ["1password-service-account-token", `OP_SERVICE_ACCOUNT_TOKEN=ops_eyJ${b64(300, 1)}`, `OP_SERVICE_ACCOUNT_TOKEN=ops_eyJ${b64(120, 1)}`],
   ["1password-service-account-token", `    "sourceContent": "ops_eyJ${b64(1100, 114)}\\n\\nops_token is secret.\\n",`, `export OP_SERVICE_ACCOUNT_TOKEN=ops_eyJzaWduSW5BZGRyZXNzIjoiaHR0cHM6...`],
   ["1password-secret-key", `My 1Password Secret Key is A3-${upperAlnum(6, 2)}-${upperAlnum(11, 3)}-${upperAlnum(5, 4)}-${upperAlnum(5, 5)}-${upperAlnum(5, 6)}, keep it safe`, `A3-${upperAlnum(6, 2)}-${upperAlnum(11, 3)}-${upperAlnum(5, 4)}`],
