@@ -21,8 +21,7 @@ export interface ShadowRecord {
   shadow: { decision: string; codes: string[]; monitored: string[] };
 }
 
-/** The result of one offered input. */
-/** `dropped`: the queue was full; `skipped`: the shadow had used its share of time. */
+/** The result of one offered input; `dropped`: the queue was full, `skipped`: the shadow had used its share of time. */
 export type ShadowResult = "agree" | "disagree" | "error" | "dropped" | "skipped";
 
 /** Options of {@link createShadowEvaluator}. */
