@@ -4,7 +4,7 @@
 // the case found when the answer's reasons carry SECRET_IN_CONTENT (secrets) or PII_IN_CONTENT (personal data). The
 // finding types come from `?explain=1`. Prints counts, case ids and types only, never a text.
 // Usage: node dist/scripts/heldout-quality.js [--json] [--misses]
-import { ratios } from "./lib/confusion.js";
+import { ratios, type Confusion } from "./lib/confusion.js";
 import { readFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { startApp, withoutPrincipalRisk, type RunningApp } from "../test/helpers/app.js";
@@ -20,16 +20,10 @@ export interface HeldOutCase {
 }
 
 /** Confusion counts of one set, with the derived ratios. */
-export interface HeldOutScore {
+export interface HeldOutScore extends Confusion {
   cases: number;
   positives: number;
   negatives: number;
-  tp: number;
-  fp: number;
-  fn: number;
-  tn: number;
-  precision: number;
-  recall: number;
 }
 
 /** A case the service got wrong. */

@@ -2,7 +2,7 @@
 // precision and recall per event kind and recall per attack kind, counted per item (an item is flagged when the
 // detector reports any finding in it). Prints counts and item ids only, never a text.
 // Usage: node dist/scripts/injection-quality.js [--corpus FILE] [--json] [--misses]
-import { ratios } from "./lib/confusion.js";
+import { ratios, type Confusion } from "./lib/confusion.js";
 import { readFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createInjectionDetector, type InjectionDetector } from "../src/inspect/index.js";
@@ -19,14 +19,8 @@ export interface InjectionCorpusItem {
 }
 
 /** Confusion counts of one slice, with the derived ratios. */
-export interface InjectionScore {
+export interface InjectionScore extends Confusion {
   items: number;
-  tp: number;
-  fp: number;
-  fn: number;
-  tn: number;
-  precision: number;
-  recall: number;
 }
 
 /** Scores of a corpus run. */
