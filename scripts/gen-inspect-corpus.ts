@@ -230,7 +230,7 @@ for (let i = 0; i < 3; i++) {
   const dsn = `https://${hex(32)}@o${digits(6)}.ingest.${pick(["", "us.", "de."])}sentry.io/${digits(7)}`;
   add("secret/sentry-dsn", pick([`SENTRY_DSN=${dsn}`, `Sentry.init({ dsn: "${dsn}", tracesSampleRate: 0.2 })`]), [secret("sentry-dsn")]);
 }
-secrets("sentry-auth-token", "sentry-token", 2, () => pick([`sntrys_${mixed(B64, 150)}`, `sntryu_${hex(64)}`]));
+secrets("sentry-auth-token", "sentry-token", 2, () => pick([`sntrys_eyJ${mixed(B64, 150)}_${mixed(B64, 43)}`, `sntryu_${hex(64)}`]));
 secrets("grafana-token", "grafana-token", 2, () => pick([`glsa_${mixed(B62, 32)}_${hex(8)}`, `glc_${mixed(B64, 120)}`]));
 
 const password = (): string => `${pick(["Tr0ub4dor", "Blue-Falcon", "Sp1ce&Rain", "Kx9#mQ", "Winter", "Nebula"])}${pick(["&3", "!77", "#2024", "$8x", "-Q9z", "_41"])}${chars(B62, int(2, 6))}`;

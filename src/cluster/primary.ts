@@ -1,6 +1,7 @@
 // The node:cluster primary: forks the workers that share the port, replaces one that dies after it served, and
 // owns what must be one per service (messages.ts): the decision log, written here from the workers' records as one
 // hash chain in CUSTOS_AUDIT_LOG; /metrics aggregated over every worker; an admin reload passed on to every worker.
+import { randomBytes } from "node:crypto";
 import cluster, { type Worker } from "node:cluster";
 import { AggregatorRegistry } from "prom-client";
 import { createDecisionLog, type DecisionLog } from "../audit/index.js";
@@ -72,9 +73,12 @@ export function startPrimary(config: Config, logger: Logger): Primary {
   };
   cluster.on("message", onMessage);
 
+  // Without CUSTOS_FINGERPRINT_KEY every process would draw its own key: the workers of one service share one, so
+  // a finding's fingerprint, a text digest and an approval's binding digest are the same whichever worker answers.
+  const fingerprintKey = config.inspect.fingerprintKey ?? randomBytes(32).toString("hex");
   const fork = (n: number): void => {
     let listened = false;
-    const worker = cluster.fork({ CUSTOS_WORKER_INDEX: String(n) });
+    const worker = cluster.fork({ CUSTOS_WORKER_INDEX: String(n), CUSTOS_FINGERPRINT_KEY: fingerprintKey });
     worker.on("listening", () => {
       listened = true;
     });

@@ -137,7 +137,7 @@ export const SETTINGS = {
     env: "CUSTOS_FINGERPRINT_KEY",
     type: "string",
     default: undefined,
-    description: "Key of the HMAC that fingerprints content findings; unset: a random key per process (fingerprints then differ across restarts and replicas).",
+    description: "Key of the HMAC that fingerprints content findings (and digests texts and approval bindings); unset: a random key per start, shared by the workers of one service (fingerprints then differ across restarts and replicas).",
   },
   secretRules: {
     env: "CUSTOS_SECRET_RULES",

@@ -37,9 +37,9 @@ describe("security operations, two workers on one Redis", { timeout: 180_000 }, 
     service = await startService(
       {
         REDIS_URL: redis.url, CUSTOS_WORKERS: "2", CUSTOS_ADMIN_TOKEN: TOKEN, CUSTOS_DATA: data, CUSTOS_AUDIT_LOG: audit,
+        // No CUSTOS_FINGERPRINT_KEY: the primary hands the workers one key, so an approval's binding digest (and a
+        // finding's fingerprint) is the same whichever worker answers.
         CUSTOS_STATE_TIMEOUT_MS: "2000", CUSTOS_WEBHOOK_URL: receiver.url, CUSTOS_WEBHOOK_SECRET: SECRET,
-        // Shared by the workers: the same keyed digests (text digests, approval bindings) on both.
-        CUSTOS_FINGERPRINT_KEY: "ops-workers-fingerprint-key",
       },
       2,
     );

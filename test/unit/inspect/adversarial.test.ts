@@ -38,6 +38,12 @@ const inputs: Record<string, string> = {
   "IBAN-ish repeated": fill("DE89 "),
   "IPv6-ish repeated": fill("fe80::"),
   "non-ASCII": fill("ü"),
+  // A vendor's name alone, over and over (name-anchored rules once tried every value length at each of its letters).
+  "sumo repeated": fill("sumo"),
+  "paypal_ repeated": fill("paypal_"),
+  "twitter repeated": fill("twitter"),
+  "confluent repeated": fill("confluent"),
+  "sntrys_= repeated": fill("sntrys_="),
 };
 
 for (const [name, text] of Object.entries(inputs)) {
