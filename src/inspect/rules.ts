@@ -22,6 +22,13 @@ const OP_TAIL = r`[ \t]{0,3}(?:["'${"`"}]|[|>][+-]?${NEXT_LINE})?`;
  */
 const ASSIGN_OP = r`(?:["'${"`"}](?:\]?[ \t]{0,3},|[ \t]{1,3}value[ \t]{0,3}=)[ \t]{0,3}["'${"`"}]|["'${"`"}]?\]?(?:[ \t]{1,3}(?:${TYPE_WORD}[ \t]{0,3})?(?:${OP_TYPED}${OP_TAIL}|\.=${OP_TAIL}|>(?:${NEXT_LINE})?)|${OP_TYPED}${OP_TAIL}|>(?:${NEXT_LINE})?))`;
 
+/**
+ * Before a value of at most 128 characters of `chars` (plus a closing `.`): fails at once when 130 of them follow, so
+ * a long run is refused in one scan instead of being tried at every length (a text of `passwd:` repeated, 1 MiB
+ * in one request, cost 265 ms that way). Such a run can never be the value: it would have to end within 129.
+ */
+const tooLong = (chars: string): string => r`(?![${chars}]{130})`;
+
 const DIGITS = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
 /** Every `x:y` with x and y a hex digit or a colon: any IPv6 address holds one, prose ("Note: ") rarely does. */
 const HEX_COLON_HEX = [..."0123456789abcdef:"].flatMap((x) => [..."0123456789abcdef:"].map((y) => `${x}:${y}`));
@@ -1011,7 +1018,7 @@ export const RULES: readonly RuleSpec[] = [
     kind: "secret", type: "generic-secret", severity: "high",
     keywords: ["key", "secret", "token"],
     // Names that say the value is an identifier, a setting or a digest (`key_id`, `token_ttl`, `issuerKeyHash`).
-    regex: r`(?:key|secret|token)(?![_.-]?(?:id|ids|name|names|type|file|path|url|uri|len|length|size|count|prefix|format|version|ref|field|header|param|store|ring|board|word|words|note|chain|space|stone|frame|ttl|lifetime|expiry|expires|rotation|hash|hashes|digest|fingerprint|checksum|sum|sha1|sha256|md5)\b)[\w.-]{0,24}?${ASSIGN_OP}([A-Za-z0-9_+/.=~-]{15,127}[A-Za-z0-9_+/=~-])(?![A-Za-z0-9_+/=~-]|\.[A-Za-z0-9_+/=~-])`,
+    regex: r`(?:key|secret|token)(?![_.-]?(?:id|ids|name|names|type|file|path|url|uri|len|length|size|count|prefix|format|version|ref|field|header|param|store|ring|board|word|words|note|chain|space|stone|frame|ttl|lifetime|expiry|expires|rotation|hash|hashes|digest|fingerprint|checksum|sum|sha1|sha256|md5)\b)[\w.-]{0,24}?${ASSIGN_OP}${tooLong("A-Za-z0-9_+/.=~-")}([A-Za-z0-9_+/.=~-]{15,127}[A-Za-z0-9_+/=~-])(?![A-Za-z0-9_+/=~-]|\.[A-Za-z0-9_+/=~-])`,
     flags: "i", window: { before: 0, after: 220 }, entropy: 3.5, charClasses: 2,
     allowlist: {
       regexes: [
@@ -1033,7 +1040,7 @@ export const RULES: readonly RuleSpec[] = [
     description: "Password assigned in configuration, code or prose (mixed character classes)",
     kind: "secret", type: "password", severity: "high",
     keywords: ["password", "passwd", "passphrase", "pwd", "pass"],
-    regex: r`(?:password|passwd|passphrase|pwd|pass)[\w.-]{0,16}?${ASSIGN_OP}([^\s"'${"`"},;<>]{5,127}[^\s"'${"`"},;<>.])(?![^\s"'${"`"},;<>.]|\.[^\s"'${"`"},;<>])`,
+    regex: r`(?:password|passwd|passphrase|pwd|pass)[\w.-]{0,16}?${ASSIGN_OP}${tooLong(r`^\s"'${"`"},;<>`)}([^\s"'${"`"},;<>]{5,127}[^\s"'${"`"},;<>.])(?![^\s"'${"`"},;<>.]|\.[^\s"'${"`"},;<>])`,
     flags: "i", window: { before: 0, after: 200 }, entropy: 2.5, charClasses: 3,
     allowlist: { regexes: [r`(?i)^(?:https?|file)://|^\.{0,2}/`, ENV_REFERENCE, SOPS_VALUE] },
   },
