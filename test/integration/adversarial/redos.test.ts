@@ -26,25 +26,6 @@ describe("ReDoS through POST /decide", () => {
   });
   after(() => svc.close());
 
-  // The largest request the limits let through (512 KiB of text and as much again in tool arguments), made of one
-  // vendor's name or one assignment piece alone: a red-team attack once held the loop 1.6 s this way.
-  for (const piece of ["sumo", "paypal_", "twitter", "key=", "passwd:", "::=a"]) {
-    test(`${JSON.stringify(piece)} repeated through 512 KiB of text and 448 KiB of tool arguments: within 250 ms`, async () => {
-      const big = (n: number) => piece.repeat(Math.ceil(n / piece.length)).slice(0, n);
-      const request = {
-        session: { id: "s-redos-max" }, event: "prompt", identity: { id: "user:dana", type: "human" }, purpose: "customer_support",
-        data: { text: big(512 * 1024) }, tool: { server: "github", name: "search", arguments: { q: big(448 * 1024) } },
-      };
-      await svc.post("/decide", request);
-      const started = performance.now();
-      const [r, h] = await Promise.all([svc.post("/decide", request), svc.get("/health/live")]);
-      const ms = performance.now() - started;
-      assert.ok(r.status === 200 || r.status === 413, `status ${r.status}: ${JSON.stringify(r.body).slice(0, 300)}`);
-      assert.equal(h.status, 200);
-      assert.ok(ms < 250, `${ms.toFixed(0)} ms`);
-    });
-  }
-
   for (const [name, text] of Object.entries(ATTACKS)) {
     test(`${name}: answered within 250 ms, /health/live answering meanwhile`, async () => {
       const request = { session: { id: "s-redos" }, event: "prompt", identity: { id: "user:dana", type: "human" }, purpose: "customer_support", data: { text } };
