@@ -21,8 +21,21 @@ export function keyField(path: string, index: number): string {
   return `${path}.#${index}:key`;
 }
 
-/** What the walker calls for each string: return the replacement, or undefined to keep it. */
-export type MapString = (field: string, text: string) => string | undefined;
+/**
+ * The name of a name/value pair (`{"name": "DB_PASSWORD", "value": "…"}`, the shape of Kubernetes, ECS and CI
+ * environment lists; also `key`/`value`): the string its `value` is known by.
+ */
+function namedPair(o: Record<string, unknown>): string | undefined {
+  if (!Object.hasOwn(o, "value")) return undefined;
+  const n = Object.hasOwn(o, "name") ? o.name : Object.hasOwn(o, "key") ? o.key : undefined;
+  return typeof n === "string" ? n : undefined;
+}
+
+/**
+ * What the walker calls for each string: return the replacement, or undefined to keep it. `name` is the key the
+ * value is stored under (the nearest one, for an element of an array), undefined for a key itself or a top value.
+ */
+export type MapString = (field: string, text: string, name?: string) => string | undefined;
 
 /**
  * `value` with every string replaced by `map(field, text)` (unchanged where it returns undefined); `field` is the
@@ -31,17 +44,18 @@ export type MapString = (field: string, text: string) => string | undefined;
  * value is lost. A subtree deeper than {@link MAX_ARGUMENT_DEPTH} is passed as one text, so nothing escapes
  * inspection however deep it nests. Keys are copied as data properties (`__proto__` stays a plain key).
  */
-export function mapStrings(value: unknown, path: string, depth: number, map: MapString): unknown {
-  if (typeof value === "string") return map(path, value) ?? value;
+export function mapStrings(value: unknown, path: string, depth: number, map: MapString, name?: string): unknown {
+  if (typeof value === "string") return map(path, value, name) ?? value;
   if (value === null || typeof value !== "object") return value;
-  if (depth >= MAX_ARGUMENT_DEPTH) return map(path, JSON.stringify(value)) ?? value;
-  if (Array.isArray(value)) return value.map((x, i) => mapStrings(x, `${path}.${i}`, depth + 1, map));
+  if (depth >= MAX_ARGUMENT_DEPTH) return map(path, JSON.stringify(value), name) ?? value;
+  if (Array.isArray(value)) return value.map((x, i) => mapStrings(x, `${path}.${i}`, depth + 1, map, name));
   const out: Record<string, unknown> = {};
+  const pairName = namedPair(value as Record<string, unknown>);
   Object.entries(value).forEach(([k, x], i) => {
     let key = map(keyField(path, i), k) ?? k;
     if (Object.hasOwn(out, key)) key = `${key}#${i}`;
     Object.defineProperty(out, key, {
-      value: mapStrings(x, `${path}.${fieldSegment(k, i)}`, depth + 1, map),
+      value: mapStrings(x, `${path}.${fieldSegment(k, i)}`, depth + 1, map, k === "value" && pairName !== undefined ? pairName : k),
       enumerable: true,
       writable: true,
       configurable: true,

@@ -15,6 +15,7 @@ import {
   type DecisionSink,
   type EvaluatedInput,
   type Finding,
+  type InspectedField,
   type PrincipalResult,
   type SessionState,
   type SessionStore,
@@ -104,13 +105,13 @@ export const MAX_FINDINGS_PER_REQUEST = 256;
  * The strings of a request that content inspection reads: `data.text`, the `content` of each turn of `data.messages`
  * (`data.messages.<index>.content`) and every string and key in `tool.arguments`.
  */
-export function inspectedFields(request: DecideRequest): { field: string; text: string }[] {
-  const fields: { field: string; text: string }[] = [];
+export function inspectedFields(request: DecideRequest): InspectedField[] {
+  const fields: InspectedField[] = [];
   if (typeof request.data?.text === "string") fields.push({ field: "data.text", text: request.data.text });
   request.data?.messages?.forEach((m, i) => fields.push({ field: messageField(i), text: m.content }));
   if (request.tool?.arguments) {
-    mapStrings(request.tool.arguments, "tool.arguments", 0, (field, text) => {
-      fields.push({ field, text });
+    mapStrings(request.tool.arguments, "tool.arguments", 0, (field, text, name) => {
+      fields.push(name === undefined ? { field, text } : { field, text, name });
       return undefined;
     });
   }

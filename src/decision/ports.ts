@@ -348,9 +348,19 @@ export function emptySession(id: string): SessionState {
   };
 }
 
+/**
+ * A string the inspector reads: its field name, its text and, for a value stored under a key, that key (`name`),
+ * which the inspector reads as the value's context (`{"password": "…"}` is a password by its key alone).
+ */
+export interface InspectedField {
+  field: string;
+  text: string;
+  name?: string;
+}
+
 /** The content inspection port; `inspect/` implements it. */
 export interface ContentInspector {
-  inspect(fields: { field: string; text: string }[]): Finding[];
+  inspect(fields: InspectedField[]): Finding[];
   /** `text` with each finding's span replaced by `[REDACTED:<type>]`. */
   redact(text: string, findings: Finding[]): string;
 }

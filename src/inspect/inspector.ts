@@ -34,6 +34,19 @@ export class InspectLimitError extends CustosError {
   }
 }
 
+/** Most characters of a field's `name` read as its context (the end of a longer one: `…_API_KEY`). */
+const MAX_NAME_CHARS = 64;
+
+/**
+ * The context line a value stored under `name` is inspected in, as the text before the value: `"<name>": "`, the
+ * shape a JSON object, a YAML mapping or a log line shares (quotes and line breaks of the name become `_`, so
+ * the name cannot end the line early or open a value of its own).
+ */
+export function namePrefix(name: string): string {
+  const tail = name.length > MAX_NAME_CHARS ? name.slice(name.length - MAX_NAME_CHARS) : name;
+  return `"${tail.replace(/["'`\r\n\\]/g, "_")}": "`;
+}
+
 /** How far either side of a match an `re2` allowlist's line reaches. */
 const LINE_CONTEXT = 1024;
 
@@ -159,24 +172,38 @@ export function createInspector(options: InspectorOptions): Inspector {
   /** What the current call has used (calls are synchronous, so one record serves them all). */
   const budget = { candidates: 0, findings: 0, field: "" };
 
-  function inspectText(field: string, text: string): Finding[] {
+  /** The candidates of `subject` (the value at `[from, from + n)` behind its name) clipped to the value, in its offsets. */
+  function withinValue(candidates: Candidate[], from: number, n: number): Candidate[] {
+    const out: Candidate[] = [];
+    for (const c of candidates) {
+      const start = Math.max(0, c.start - from);
+      const end = Math.min(n, c.end - from);
+      if (end > start) out.push({ ...c, start, end });
+    }
+    return out;
+  }
+
+  function inspectText(field: string, text: string, name: string | undefined): Finding[] {
     if (text.length === 0) return [];
     budget.field = field;
-    const hits = scanner.scan(text);
-    const candidates: Candidate[] = [];
+    const prefix = name === undefined || name.length === 0 ? "" : namePrefix(name);
+    const subject = prefix.length === 0 ? text : `${prefix}${text}"`;
+    const hits = scanner.scan(subject);
+    let candidates: Candidate[] = [];
     for (const rule of rules) {
       if (!rule.always && !anySeen(rule.keywordIds, hits.seen)) continue;
       if (rule.re2) {
-        matchRe2(rule, text, candidates);
+        matchRe2(rule, subject, candidates);
         continue;
       }
       if (!rule.spec.window) {
-        matchRange(rule, text, 0, text.length, candidates);
+        matchRange(rule, subject, 0, subject.length, candidates);
         continue;
       }
-      const w = windows(rule, hits.ranges, text.length);
-      for (let i = 0; i < w.length; i += 2) matchRange(rule, text, w[i]!, w[i + 1]!, candidates);
+      const w = windows(rule, hits.ranges, subject.length);
+      for (let i = 0; i < w.length; i += 2) matchRange(rule, subject, w[i]!, w[i + 1]!, candidates);
     }
+    if (prefix.length > 0) candidates = withinValue(candidates, prefix.length, text.length);
     const kept = settle(candidates, text.length);
     budget.findings += kept.length;
     if (budget.findings > MAX_FINDINGS_PER_CALL) throw new InspectLimitError("findings", field);
@@ -199,7 +226,7 @@ export function createInspector(options: InspectorOptions): Inspector {
       }
       budget.candidates = 0;
       budget.findings = 0;
-      return order.flatMap(({ f }) => (typeof f.text === "string" ? inspectText(f.field, f.text) : []));
+      return order.flatMap(({ f }) => (typeof f.text === "string" ? inspectText(f.field, f.text, typeof f.name === "string" ? f.name : undefined) : []));
     },
     redact,
   };

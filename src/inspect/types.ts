@@ -7,6 +7,13 @@ export type { Finding, FindingKind, Severity };
 export interface InspectField {
   field: string;
   text: string;
+  /**
+   * The key the text is stored under, when it is a value of a JSON object (a tool argument): read as its context.
+   * The text is then inspected as the line `"<name>": "<text>"` would be, so a rule anchored on a name
+   * (`password`, `AWS_SECRET_ACCESS_KEY`) finds the value; only findings within the text are reported, with offsets
+   * into the text. A name's own content is inspected where the name itself is a field.
+   */
+  name?: string;
 }
 
 /** Finds secrets and personal data in text, and redacts them. */

@@ -24,8 +24,8 @@ export interface DirectEvaluation {
 
 /** Each string in `value` (at any depth) with its secrets and personal data redacted, as /decide's evidence is. */
 function redactStrings(value: unknown, inspector: ContentInspector): unknown {
-  return mapStrings(value, "input", 0, (field, text) => {
-    const findings = inspector.inspect([{ field, text }]);
+  return mapStrings(value, "input", 0, (field, text, name) => {
+    const findings = inspector.inspect([name === undefined ? { field, text } : { field, text, name }]);
     return findings.length > 0 ? inspector.redact(text, findings) : undefined;
   });
 }

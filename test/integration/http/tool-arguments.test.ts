@@ -13,6 +13,11 @@ const MAIL_DOTTED_KEY = "jan.novak@" + "example.net";
 const MAIL_NESTED = "li.wei@" + "example.com";
 const MAIL_PROTO = "ana.silva@" + "example.org";
 const AWS = "AKIA" + "Q7RZ4KX2M9WPL3VB";
+// Values whose only sign is the key they are stored under.
+const PASSWORD = "Tr0ub4dor" + "&3xQ!zz";
+const AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/" + "bPxRfiCYzzKEYq9a3b";
+const DB_PASSWORD = "hunter2" + "Hunter2X!";
+const TOKEN = "Xk9mQ2pL7v" + "R4tY8wZ3nB6cF1";
 
 /** `value` wrapped in `depth` objects: {"n":{"n":…value…}}. */
 function nest(depth: number, value: unknown): unknown {
@@ -78,5 +83,34 @@ describe("tool arguments: inspection and redaction at any depth and under any ke
     assert.equal(r.status, 200);
     assert.equal(r.body.decision, "deny");
     assert.ok(r.body.reasons.some((x: { code: string }) => x.code === "SECRET_IN_CONTENT"), JSON.stringify(r.body.reasons));
+  });
+
+  test("a secret known only by its key (a password, an AWS secret in an env map, a list of passwords) is denied and never logged", async () => {
+    const extra = [
+      `"password":${JSON.stringify(PASSWORD)}`,
+      `"env":{"AWS_SECRET_ACCESS_KEY":${JSON.stringify(AWS_SECRET)},"REGION":"eu-west-1"}`,
+      `"db_passwords":[${JSON.stringify(DB_PASSWORD)}]`,
+      `"password_hint":"the name of my first dog"`,
+      `"containers":[{"env":[{"name":"API_TOKEN","value":${JSON.stringify(TOKEN)}},{"name":"LOG_LEVEL","value":"debug"}]}]`,
+    ].join(",");
+    const r = await svc.post("/decide", body("s-args-named", extra));
+    assert.equal(r.status, 200);
+    assert.equal(r.body.decision, "deny");
+    assert.ok(r.body.reasons.some((x: { code: string }) => x.code === "SECRET_IN_CONTENT"), JSON.stringify(r.body.reasons));
+    assert.ok(!JSON.stringify(r.body).includes(PASSWORD), "the answer quotes no value");
+
+    await svc.app.close();
+    const log = readFileSync(svc.auditPath, "utf8");
+    for (const value of [PASSWORD, AWS_SECRET, DB_PASSWORD, TOKEN]) assert.ok(!log.includes(value), "no value in the decision log");
+    const record = log.split("\n").filter((l) => l.includes('"s-args-named"')).map((l) => JSON.parse(l))[0];
+    const args = record.input.request.tool.arguments;
+    assert.equal(args.password, "[REDACTED:password]");
+    assert.equal(args.env.AWS_SECRET_ACCESS_KEY, "[REDACTED:aws-secret-key]");
+    assert.deepEqual(args.db_passwords, ["[REDACTED:password]"]);
+    assert.equal(args.env.REGION, "eu-west-1", "an ordinary value under an ordinary key is kept");
+    assert.deepEqual(args.containers[0].env, [{ name: "API_TOKEN", value: "[REDACTED:generic-secret]" }, { name: "LOG_LEVEL", value: "debug" }]);
+    assert.equal(args.password_hint, "the name of my first dog", "prose under a password-like key is not a password");
+    rmSync(dirname(svc.auditPath), { recursive: true, force: true });
+    svc = await startApp();
   });
 });

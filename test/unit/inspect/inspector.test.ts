@@ -86,3 +86,32 @@ test("empty fields and empty input give no findings", () => {
 test("an empty fingerprint key is refused", () => {
   assert.throws(() => createInspector({ fingerprintKey: "" }));
 });
+
+test("a value under a key is read in the key's context: found by its name alone, located and redacted in the value", () => {
+  const password = "Tr0ub4dor" + "&3xQ!zz";
+  const alone = inspector.inspect([{ field: "tool.arguments.password", text: password }]);
+  assert.deepEqual(alone, [], "without its name the value is not a secret");
+  const named = inspector.inspect([{ field: "tool.arguments.password", text: password, name: "password" }]);
+  assert.deepEqual(named.map((f) => [f.type, f.location.start, f.location.end]), [["password", 0, password.length]]);
+  assert.equal(inspector.redact(password, named), "[REDACTED:password]");
+  // A finding in the name itself is the name field's, never reported against the value (nor with shifted offsets).
+  assert.deepEqual(inspector.inspect([{ field: "f", text: "note", name: EMAIL }]), []);
+  // The same value keeps its offsets when it carries its own secret beside the name's context.
+  const text = `id ${AWS_ID}`;
+  assert.deepEqual(
+    inspector.inspect([{ field: "f", text, name: "aws" }]).map((f) => [f.type, f.location.start, f.location.end]),
+    [["aws-access-key", 3, 3 + AWS_ID.length]],
+  );
+});
+
+test("a key cannot end its context early: quotes and line breaks in it do not open a value of their own", () => {
+  const password = "Tr0ub4dor" + "&3xQ!zz";
+  for (const name of ['x": "y\npassword', 'password"\n', "a".repeat(1000)]) {
+    for (const f of inspector.inspect([{ field: "f", text: password, name }])) {
+      assert.ok(f.location.start >= 0 && f.location.end <= password.length, JSON.stringify([name.slice(0, 20), f.location]));
+    }
+  }
+  // The end of a long key is what names the value (`…_PASSWORD`).
+  const long = inspector.inspect([{ field: "f", text: password, name: `${"X".repeat(500)}_DB_PASSWORD` }]);
+  assert.deepEqual(long.map((f) => f.type), ["password"]);
+});
