@@ -21,19 +21,39 @@ export function keyField(path: string, index: number): string {
   return `${path}.#${index}:key`;
 }
 
+/** Keys of a name/value pair's value (`value`, `Value`, `val`, `ParameterValue`), lower-cased. */
+const PAIR_VALUE = new Set(["value", "val", "parametervalue", "secretvalue"]);
+/** Keys of a name/value pair's name (`name`, `Key`, `ParameterKey`, …), lower-cased. */
+const PAIR_NAME = new Set(["name", "key", "parameterkey", "parametername", "header", "variable", "var", "env"]);
+
 /**
- * The name of a name/value pair (`{"name": "DB_PASSWORD", "value": "…"}`, the shape of Kubernetes, ECS and CI
- * environment lists; also `key`/`value`): the string its `value` is known by.
+ * The name of a name/value pair (`{"name": "DB_PASSWORD", "value": "…"}`, the shape of Kubernetes, ECS, AWS tags,
+ * CloudFormation parameters and CI environment lists; keys in any case): its string names, joined with `.`.
  */
-function namedPair(o: Record<string, unknown>): string | undefined {
-  if (!Object.hasOwn(o, "value")) return undefined;
-  const n = Object.hasOwn(o, "name") ? o.name : Object.hasOwn(o, "key") ? o.key : undefined;
-  return typeof n === "string" ? n : undefined;
+function pairName(o: Record<string, unknown>): string | undefined {
+  const names: string[] = [];
+  let hasValue = false;
+  for (const [k, v] of Object.entries(o)) {
+    const lower = k.toLowerCase();
+    if (PAIR_VALUE.has(lower)) hasValue = true;
+    else if (PAIR_NAME.has(lower) && typeof v === "string" && v.length <= 256) names.push(v);
+  }
+  return hasValue && names.length > 0 ? names.join(".") : undefined;
+}
+
+/** A string that can name the next element of its array (`["--password", "…"]`, `[["X-Api-Key", "…"]]`). */
+const TUPLE_NAME = /^-{0,2}[A-Za-z][\w.-]{0,63}$/;
+
+/** `name` extended by `next` (`.`-joined), or `next` alone. */
+function joinName(name: string | undefined, next: string): string {
+  return name === undefined ? next : `${name}.${next}`;
 }
 
 /**
- * What the walker calls for each string: return the replacement, or undefined to keep it. `name` is the key the
- * value is stored under (the nearest one, for an element of an array), undefined for a key itself or a top value.
+ * What the walker calls for each string: return the replacement, or undefined to keep it. `name` is what the value
+ * is known by, undefined for a key itself or a top value: the key it is stored under with its object's own key
+ * before it (`db.password`), the pair's name for the value of a name/value pair, the array's name for an element
+ * (with the previous element when that reads as a name: `cmd.--password`).
  */
 export type MapString = (field: string, text: string, name?: string) => string | undefined;
 
@@ -44,18 +64,25 @@ export type MapString = (field: string, text: string, name?: string) => string |
  * value is lost. A subtree deeper than {@link MAX_ARGUMENT_DEPTH} is passed as one text, so nothing escapes
  * inspection however deep it nests. Keys are copied as data properties (`__proto__` stays a plain key).
  */
-export function mapStrings(value: unknown, path: string, depth: number, map: MapString, name?: string): unknown {
+export function mapStrings(value: unknown, path: string, depth: number, map: MapString, name?: string, ownKey?: string): unknown {
   if (typeof value === "string") return map(path, value, name) ?? value;
   if (value === null || typeof value !== "object") return value;
   if (depth >= MAX_ARGUMENT_DEPTH) return map(path, JSON.stringify(value), name) ?? value;
-  if (Array.isArray(value)) return value.map((x, i) => mapStrings(x, `${path}.${i}`, depth + 1, map, name));
+  if (Array.isArray(value)) {
+    return value.map((x, i) => {
+      const prev = i > 0 ? value[i - 1] : undefined;
+      const elementName = typeof x === "string" && typeof prev === "string" && TUPLE_NAME.test(prev) ? joinName(name, prev) : name;
+      return mapStrings(x, `${path}.${i}`, depth + 1, map, elementName, ownKey);
+    });
+  }
   const out: Record<string, unknown> = {};
-  const pairName = namedPair(value as Record<string, unknown>);
+  const pair = pairName(value as Record<string, unknown>);
   Object.entries(value).forEach(([k, x], i) => {
     let key = map(keyField(path, i), k) ?? k;
     if (Object.hasOwn(out, key)) key = `${key}#${i}`;
+    const entryName = pair !== undefined && PAIR_VALUE.has(k.toLowerCase()) ? pair : ownKey === undefined ? k : `${ownKey}.${k}`;
     Object.defineProperty(out, key, {
-      value: mapStrings(x, `${path}.${fieldSegment(k, i)}`, depth + 1, map, k === "value" && pairName !== undefined ? pairName : k),
+      value: mapStrings(x, `${path}.${fieldSegment(k, i)}`, depth + 1, map, entryName, k),
       enumerable: true,
       writable: true,
       configurable: true,

@@ -4,6 +4,7 @@ import { createHmac, createSecretKey } from "node:crypto";
 import { compileRules, CONTEXT_CHARS, type CompiledRule } from "./compile-rules.js";
 import { redact } from "./redact.js";
 import { RULES } from "./rules.js";
+import { looksLikeNamedSecret, secretNameKind, type SecretNameKind } from "./secret-names.js";
 import { CustosError } from "../errors.js";
 import type { Finding, InspectField, Inspector, RuleSpec } from "./types.js";
 
@@ -32,19 +33,6 @@ export class InspectLimitError extends CustosError {
     super("payload_too_large", message, { errors: [{ field, message }] });
     this.name = "InspectLimitError";
   }
-}
-
-/** Most characters of a field's `name` read as its context (the end of a longer one: `…_API_KEY`). */
-const MAX_NAME_CHARS = 64;
-
-/**
- * The context line a value stored under `name` is inspected in, as the text before the value: `"<name>": "`, the
- * shape a JSON object, a YAML mapping or a log line shares (quotes and line breaks of the name become `_`, so
- * the name cannot end the line early or open a value of its own).
- */
-export function namePrefix(name: string): string {
-  const tail = name.length > MAX_NAME_CHARS ? name.slice(name.length - MAX_NAME_CHARS) : name;
-  return `"${tail.replace(/["'`\r\n\\]/g, "_")}": "`;
 }
 
 /** How far either side of a match an `re2` allowlist's line reaches. */
@@ -77,6 +65,13 @@ export function createInspector(options: InspectorOptions): Inspector {
   if (options.fingerprintKey.length === 0) throw new Error("fingerprintKey must not be empty");
   // Imported once: an HMAC per finding then skips re-reading the key.
   const key = createSecretKey(typeof options.fingerprintKey === "string" ? Buffer.from(options.fingerprintKey, "utf8") : options.fingerprintKey);
+  // The two readings of a value by its name, as rules (they are not in the rule list: no regex, no keywords).
+  const namedRule = (id: string, type: string, description: string): CompiledRule => ({
+    spec: { id, description, kind: "secret", type, severity: "high", keywords: [], regex: "" },
+    order: -1, regex: null, re2: null, groups: 0, secretGroup: 0, checkGroup: 0, keywordIds: [], always: false, accepts: () => true, precededBy: null,
+  });
+  const namedPassword = namedRule("password-by-name", "password", "A tool argument stored under a password's name (password, DB_PASSWORD, passwd …)");
+  const namedOther = namedRule("secret-by-name", "generic-secret", "A tool argument stored under a secret's name (token, api_key, clientSecret …)");
   const fingerprint = (value: string): string => createHmac("sha256", key).update(value, "utf8").digest("hex").slice(0, 32);
 
   /** Runs `rule` over `text[lo, hi)` (a slice with one character of context per side), adding what passes. */
@@ -172,39 +167,48 @@ export function createInspector(options: InspectorOptions): Inspector {
   /** What the current call has used (calls are synchronous, so one record serves them all). */
   const budget = { candidates: 0, findings: 0, field: "" };
 
-  /** The candidates of `subject` (the value at `[from, from + n)` behind its name) clipped to the value, in its offsets. */
-  function withinValue(candidates: Candidate[], from: number, n: number): Candidate[] {
-    const out: Candidate[] = [];
-    for (const c of candidates) {
-      const start = Math.max(0, c.start - from);
-      const end = Math.min(n, c.end - from);
-      if (end > start) out.push({ ...c, start, end });
+  /** Names already judged in this call (a request repeats its keys: every element of an array shares one). */
+  const nameKinds = new Map<string, SecretNameKind>();
+
+  /**
+   * The whole of `text` as one secret when its name says it is a credential and the value looks like one, unless a
+   * rule's secret finding already covers all of it (it keeps its more precise type): a value known by its name is
+   * redacted whole, never in part.
+   */
+  function namedSecret(text: string, name: string, kept: Candidate[]): Candidate | null {
+    let kind = nameKinds.get(name);
+    if (kind === undefined) {
+      kind = secretNameKind(name);
+      if (nameKinds.size < 4096) nameKinds.set(name, kind);
     }
-    return out;
+    if (kind === null || !looksLikeNamedSecret(kind, text)) return null;
+    const start = text.length - text.trimStart().length;
+    const end = text.trimEnd().length;
+    if (kept.some((c) => c.rule.spec.kind === "secret" && c.start <= start && c.end >= end)) return null;
+    return { rule: kind === "password" ? namedPassword : namedOther, start, end, value: text.slice(start, end) };
   }
 
   function inspectText(field: string, text: string, name: string | undefined): Finding[] {
     if (text.length === 0) return [];
     budget.field = field;
-    const prefix = name === undefined || name.length === 0 ? "" : namePrefix(name);
-    const subject = prefix.length === 0 ? text : `${prefix}${text}"`;
-    const hits = scanner.scan(subject);
-    let candidates: Candidate[] = [];
+    const hits = scanner.scan(text);
+    const candidates: Candidate[] = [];
     for (const rule of rules) {
       if (!rule.always && !anySeen(rule.keywordIds, hits.seen)) continue;
       if (rule.re2) {
-        matchRe2(rule, subject, candidates);
+        matchRe2(rule, text, candidates);
         continue;
       }
       if (!rule.spec.window) {
-        matchRange(rule, subject, 0, subject.length, candidates);
+        matchRange(rule, text, 0, text.length, candidates);
         continue;
       }
-      const w = windows(rule, hits.ranges, subject.length);
-      for (let i = 0; i < w.length; i += 2) matchRange(rule, subject, w[i]!, w[i + 1]!, candidates);
+      const w = windows(rule, hits.ranges, text.length);
+      for (let i = 0; i < w.length; i += 2) matchRange(rule, text, w[i]!, w[i + 1]!, candidates);
     }
-    if (prefix.length > 0) candidates = withinValue(candidates, prefix.length, text.length);
-    const kept = settle(candidates, text.length);
+    let kept = settle(candidates, text.length);
+    const named = name === undefined ? null : namedSecret(text, name, kept);
+    if (named !== null) kept = [named];
     budget.findings += kept.length;
     if (budget.findings > MAX_FINDINGS_PER_CALL) throw new InspectLimitError("findings", field);
     return kept.map((c) => ({
@@ -226,6 +230,7 @@ export function createInspector(options: InspectorOptions): Inspector {
       }
       budget.candidates = 0;
       budget.findings = 0;
+      nameKinds.clear();
       return order.flatMap(({ f }) => (typeof f.text === "string" ? inspectText(f.field, f.text, typeof f.name === "string" ? f.name : undefined) : []));
     },
     redact,

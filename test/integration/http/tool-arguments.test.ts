@@ -105,7 +105,7 @@ describe("tool arguments: inspection and redaction at any depth and under any ke
     const record = log.split("\n").filter((l) => l.includes('"s-args-named"')).map((l) => JSON.parse(l))[0];
     const args = record.input.request.tool.arguments;
     assert.equal(args.password, "[REDACTED:password]");
-    assert.equal(args.env.AWS_SECRET_ACCESS_KEY, "[REDACTED:aws-secret-key]");
+    assert.equal(args.env.AWS_SECRET_ACCESS_KEY, "[REDACTED:generic-secret]");
     assert.deepEqual(args.db_passwords, ["[REDACTED:password]"]);
     assert.equal(args.env.REGION, "eu-west-1", "an ordinary value under an ordinary key is kept");
     assert.deepEqual(args.containers[0].env, [{ name: "API_TOKEN", value: "[REDACTED:generic-secret]" }, { name: "LOG_LEVEL", value: "debug" }]);
