@@ -1,4 +1,4 @@
-// Measures secret and personal-data detection on held-out cases (test/fixtures/heldout-secrets.json and
+// Measures secret and personal-data detection on held-out cases (test/fixtures/heldout-secrets.json, heldout-secrets-2.json and
 // heldout-pii.json: the test values of gitleaks and Presidio, which nobody on this project wrote), end to end as an
 // enforcement point sees it: a real Custos on a free port, one `POST /decide` prompt event per case (fresh session),
 // the case found when the answer's reasons carry SECRET_IN_CONTENT (secrets) or PII_IN_CONTENT (personal data). The
@@ -12,7 +12,7 @@ import { startApp, withoutPrincipalRisk, type RunningApp } from "../test/helpers
 /** One held-out case as committed in the fixtures. */
 export interface HeldOutCase {
   id: string;
-  /** `literal` and `generated` (gitleaks), `presidio`. */
+  /** `literal` and `generated` (gitleaks, first batch), `literal-2` and `generated-2` (second batch), `presidio`. */
   set: string;
   source: { repo: string; path: string; commit: string; rule?: string; test?: string; entity?: string };
   text: string;
@@ -46,8 +46,8 @@ export interface HeldOutReport {
 }
 
 const ADMIN_TOKEN = "heldout-quality-admin";
-const CODE: Record<string, string> = { literal: "SECRET_IN_CONTENT", generated: "SECRET_IN_CONTENT", presidio: "PII_IN_CONTENT" };
-const KIND: Record<string, string> = { literal: "secret", generated: "secret", presidio: "pii" };
+const CODE: Record<string, string> = { literal: "SECRET_IN_CONTENT", generated: "SECRET_IN_CONTENT", "literal-2": "SECRET_IN_CONTENT", "generated-2": "SECRET_IN_CONTENT", presidio: "PII_IN_CONTENT" };
+const KIND: Record<string, string> = { literal: "secret", generated: "secret", "literal-2": "secret", "generated-2": "secret", presidio: "pii" };
 /** Requests in flight at once: enough to keep the service busy, few enough for a shared 2-core machine. */
 const CONCURRENCY = 4;
 
@@ -56,9 +56,9 @@ function fixture(name: string): HeldOutCase[] {
   return (JSON.parse(readFileSync(path, "utf8")) as { cases: HeldOutCase[] }).cases;
 }
 
-/** Both committed held-out fixtures. */
+/** The committed held-out fixtures (gitleaks' first and second batch, Presidio's). */
 export function loadHeldOut(): HeldOutCase[] {
-  return [...fixture("heldout-secrets.json"), ...fixture("heldout-pii.json")];
+  return [...fixture("heldout-secrets.json"), ...fixture("heldout-secrets-2.json"), ...fixture("heldout-pii.json")];
 }
 
 /** The allowed prompt request of test/fixtures/decisions.json, the template every case is sent in. */
