@@ -1,9 +1,10 @@
 // Trains the injection detector's second stage: logistic regression (AdaGrad, L2, a fixed seed for the order of
 // examples) over the features of src/inspect/injection/features.ts, on the generated training corpus
-// (scripts/injection-train/corpus.json, see gen-injection-train.ts). Trains on everything, checks the development corpus
+// (scripts/injection-train/corpus.json, see gen-injection-train.ts) and the hand-written training corpora
+// (scripts/injection-train/written/*.json, each item counted WRITTEN_WEIGHT times). Trains on everything, checks the development corpus
 // (test/fixtures/injection-corpus.json) and writes src/inspect/injection/classifier-weights.json. Deterministic.
 // Usage: node dist/scripts/train-injection-classifier.js [--corpus FILE] [--out FILE]
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { FEATURE_BITS, featuresOf, probability, type Features, type LinearModel } from "../src/inspect/injection/features.js";
 import { createFirstStage } from "../src/inspect/injection/first-stage.js";
@@ -14,6 +15,8 @@ import { loadInjectionCorpus, measureInjectionQuality } from "./injection-qualit
 /** Seed of the example order. */
 export const TRAIN_ORDER_SEED = 7;
 const EPOCHS = 14;
+/** How many times each hand-written item counts beside a generated one (they are fewer and more varied). */
+const WRITTEN_WEIGHT = Number(process.env.WRITTEN_WEIGHT ?? 2);
 const RATE = 0.4;
 const L2 = 2e-5;
 
@@ -76,8 +79,11 @@ const arg = (name: string): string | undefined => {
 const corpusPath = arg("--corpus") ?? fileURLToPath(new URL("../../scripts/injection-train/corpus.json", import.meta.url));
 const outPath = arg("--out") ?? fileURLToPath(new URL("../../src/inspect/injection/classifier-weights.json", import.meta.url));
 const corpus = JSON.parse(readFileSync(corpusPath, "utf8")) as { seed: number; items: Item[] };
+const writtenDir = arg("--written") ?? fileURLToPath(new URL("../../scripts/injection-train/written/", import.meta.url));
+const writtenFiles = process.argv.includes("--no-written") ? [] : readdirSync(writtenDir).filter((f) => f.endsWith(".json")).sort();
+const written = writtenFiles.flatMap((f) => (JSON.parse(readFileSync(`${writtenDir}/${f}`, "utf8")) as { items: Item[] }).items);
 const first = createFirstStage();
-const data = corpus.items.map((item) => {
+const data = [...corpus.items, ...written.flatMap((item) => Array.from({ length: WRITTEN_WEIGHT }, () => item))].map((item) => {
   const { hits, normalized } = first.run(item.text);
   const best = new Map<InjectionSignal, number>();
   for (const h of hits) best.set(h.signal, Math.max(best.get(h.signal) ?? 0, h.weight));
@@ -100,6 +106,6 @@ const threshold = THRESHOLD;
 const confirm = CONFIRM;
 const at = (_: number): string => `development corpus precision ${dev.precision.toFixed(3)}, recall ${dev.recall.toFixed(3)}`;
 console.log(at(0));
-const about = `Logistic regression over hashed features (2^${FEATURE_BITS} slots), ${EPOCHS} epochs of AdaGrad (rate ${RATE}, L2 ${L2}), example order seed ${TRAIN_ORDER_SEED}, trained on ${data.length} items of scripts/injection-train/corpus.json (generator seed ${corpus.seed}); threshold ${threshold} and confirm ${confirm} chosen on the first held-out corpus's totals; ${at(threshold)}.`;
+const about = `Logistic regression over hashed features (2^${FEATURE_BITS} slots), ${EPOCHS} epochs of AdaGrad (rate ${RATE}, L2 ${L2}), example order seed ${TRAIN_ORDER_SEED}, trained on ${corpus.items.length} items of scripts/injection-train/corpus.json (generator seed ${corpus.seed}) and ${written.length} hand-written items of scripts/injection-train/written/ (${writtenFiles.join(", ")}; each counted ${WRITTEN_WEIGHT} times); threshold ${threshold} and confirm ${confirm} chosen on the first held-out corpus's totals; ${at(threshold)}.`;
 writeFileSync(outPath, `${JSON.stringify({ format: "custos-injection-lr/1", bits: FEATURE_BITS, scale, bias: model.bias, threshold, confirm, weights: bytes.toString("base64"), about })}\n`);
 console.log(`${outPath}: bias ${model.bias.toFixed(3)}, threshold ${threshold}, confirm ${confirm}`);
