@@ -1,8 +1,9 @@
 // Measures secret and personal-data detection on held-out cases (test/fixtures/heldout-secrets.json,
 // heldout-secrets-2.json and heldout-pii.json: the test values of gitleaks and Presidio, which nobody on this
 // project wrote), end to end as an enforcement point sees it: a real Custos on a free port, one `POST /decide`
-// prompt event per case (fresh session), the case found when the answer's reasons carry SECRET_IN_CONTENT (secrets) or PII_IN_CONTENT (personal data). The
-// finding types come from `?explain=1`. Prints counts, case ids and types only, never a text.
+// prompt event per case (fresh session), the case found when the answer's reasons carry SECRET_IN_CONTENT (secrets)
+// or PII_IN_CONTENT (personal data). The finding types come from `?explain=1`. Prints counts, case ids and types
+// only, never a text.
 // Usage: node dist/scripts/heldout-quality.js [--json] [--misses]
 import { ratios, type Confusion } from "./lib/confusion.js";
 import { readFileSync } from "node:fs";
