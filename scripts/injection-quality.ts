@@ -41,10 +41,6 @@ export function loadInjectionCorpus(file?: string): InjectionCorpusItem[] {
   return Array.isArray(data) ? data : data.items;
 }
 
-/** The held-out corpus, written apart from the patterns (see the README). */
-export function heldOutCorpusPath(): string {
-  return fileURLToPath(new URL("../../test/fixtures/injection-heldout.json", import.meta.url));
-}
 
 function empty(): InjectionScore {
   return { items: 0, tp: 0, fp: 0, fn: 0, tn: 0, precision: 1, recall: 1 };

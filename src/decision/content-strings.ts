@@ -22,9 +22,11 @@ export function keyField(path: string, index: number): string {
 }
 
 /** Keys of a name/value pair's value (`value`, `Value`, `val`, `ParameterValue`), lower-cased. */
-const PAIR_VALUE = new Set(["value", "val", "parametervalue", "secretvalue"]);
+const PAIR_VALUE = new Set(["value", "val", "parametervalue", "secretvalue", "text"]);
 /** Keys of a name/value pair's name (`name`, `Key`, `ParameterKey`, …), lower-cased. */
-const PAIR_NAME = new Set(["name", "key", "parameterkey", "parametername", "header", "variable", "var", "env"]);
+const PAIR_NAME = new Set(["name", "key", "parameterkey", "parametername", "header", "variable", "var", "env", "element", "selector", "label"]);
+/** Pair names that describe a form control (`{"element": "Password field", "text": …}`): the control's words go. */
+const CONTROL_NAME = new Set(["element", "selector", "label"]);
 
 /**
  * The name of a name/value pair (`{"name": "DB_PASSWORD", "value": "…"}`, the shape of Kubernetes, ECS, AWS tags,
@@ -36,13 +38,30 @@ function pairName(o: Record<string, unknown>): string | undefined {
   for (const [k, v] of Object.entries(o)) {
     const lower = k.toLowerCase();
     if (PAIR_VALUE.has(lower)) hasValue = true;
-    else if (PAIR_NAME.has(lower) && typeof v === "string" && v.length <= 256) names.push(v);
+    else if (PAIR_NAME.has(lower) && typeof v === "string" && v.length <= 256) names.push(CONTROL_NAME.has(lower) ? v.replace(/\b(?:field|input|textbox|box|element|control)\b/gi, " ") : v);
   }
   return hasValue && names.length > 0 ? names.join(".") : undefined;
 }
 
-/** A string that can name the next element of its array (`["--password", "…"]`, `[["X-Api-Key", "…"]]`). */
-const TUPLE_NAME = /^-{0,2}[A-Za-z][\w.-]{0,63}$/;
+/** A flag that can name the next element of its array (`["--password", "…"]`, `["-storepass", "…"]`). */
+const FLAG_NAME = /^-{1,2}[A-Za-z][\w.-]{0,63}$/;
+/** The first of a two-element array that can name the second (`["X-Api-Key", "…"]`, `["admin", "…"]`). */
+const PAIR_HEAD = /^[A-Za-z][\w.-]{0,63}$/;
+
+/**
+ * The name of the `i`-th element of `array` (known by `name`): the flag before it (a value that is no flag itself),
+ * or the first element of a pair; else the array's own name.
+ */
+function elementName(array: readonly unknown[], i: number, name: string | undefined): string | undefined {
+  const x = array[i];
+  const prev = i > 0 ? array[i - 1] : undefined;
+  if (typeof x !== "string" || typeof prev !== "string" || x.startsWith("-")) return name;
+  if (FLAG_NAME.test(prev) || (array.length === 2 && i === 1 && PAIR_HEAD.test(prev))) return joinName(name, prev);
+  return name;
+}
+
+/** How many keys, the value's own and its maps', make up a value's name (`secrets.prod.db`). */
+const MAX_NAME_KEYS = 3;
 
 /** `name` extended by `next` (`.`-joined), or `next` alone. */
 function joinName(name: string | undefined, next: string): string {
@@ -51,9 +70,9 @@ function joinName(name: string | undefined, next: string): string {
 
 /**
  * What the walker calls for each string: return the replacement, or undefined to keep it. `name` is what the value
- * is known by, undefined for a key itself or a top value: the key it is stored under with its object's own key
- * before it (`db.password`), the pair's name for the value of a name/value pair, the array's name for an element
- * (with the previous element when that reads as a name: `cmd.--password`).
+ * is known by, undefined for a key itself or a top value: the key it is stored under with the keys of the two maps
+ * above it (`secrets.prod.db`), the pair's name for the value of a name/value pair, the array's name for an element
+ * (with the flag before it, `cmd.--password`, or the head of a two-element pair, `headers.X-Api-Key`).
  */
 export type MapString = (field: string, text: string, name?: string) => string | undefined;
 
@@ -64,25 +83,23 @@ export type MapString = (field: string, text: string, name?: string) => string |
  * value is lost. A subtree deeper than {@link MAX_ARGUMENT_DEPTH} is passed as one text, so nothing escapes
  * inspection however deep it nests. Keys are copied as data properties (`__proto__` stays a plain key).
  */
-export function mapStrings(value: unknown, path: string, depth: number, map: MapString, name?: string, ownKey?: string): unknown {
+export function mapStrings(value: unknown, path: string, depth: number, map: MapString, name?: string, parents: readonly string[] = []): unknown {
   if (typeof value === "string") return map(path, value, name) ?? value;
   if (value === null || typeof value !== "object") return value;
   if (depth >= MAX_ARGUMENT_DEPTH) return map(path, JSON.stringify(value), name) ?? value;
-  if (Array.isArray(value)) {
-    return value.map((x, i) => {
-      const prev = i > 0 ? value[i - 1] : undefined;
-      const elementName = typeof x === "string" && typeof prev === "string" && TUPLE_NAME.test(prev) ? joinName(name, prev) : name;
-      return mapStrings(x, `${path}.${i}`, depth + 1, map, elementName, ownKey);
-    });
-  }
+  if (Array.isArray(value)) return value.map((x, i) => mapStrings(x, `${path}.${i}`, depth + 1, map, elementName(value, i, name), parents));
+  const o = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  const pair = pairName(value as Record<string, unknown>);
-  Object.entries(value).forEach(([k, x], i) => {
+  const pair = pairName(o);
+  // Every value of a Kubernetes Secret's `data` and `stringData` is a secret by where it stands.
+  const secretManifest = o.kind === "Secret";
+  Object.entries(o).forEach(([k, x], i) => {
     let key = map(keyField(path, i), k) ?? k;
     if (Object.hasOwn(out, key)) key = `${key}#${i}`;
-    const entryName = pair !== undefined && PAIR_VALUE.has(k.toLowerCase()) ? pair : ownKey === undefined ? k : `${ownKey}.${k}`;
+    const entryName = pair !== undefined && PAIR_VALUE.has(k.toLowerCase()) ? pair : [...parents, k].join(".");
+    const below = secretManifest && (k === "data" || k === "stringData") ? ["secret", k] : [...parents, k].slice(-MAX_NAME_KEYS + 1);
     Object.defineProperty(out, key, {
-      value: mapStrings(x, `${path}.${fieldSegment(k, i)}`, depth + 1, map, entryName, k),
+      value: mapStrings(x, `${path}.${fieldSegment(k, i)}`, depth + 1, map, entryName, below),
       enumerable: true,
       writable: true,
       configurable: true,

@@ -34,18 +34,36 @@ export function shannonEntropy(value: string): number {
 /** Scratch counts of `shannonEntropy` (all zero between calls). */
 const ASCII_COUNTS = new Int32Array(128);
 
-/** How many of lower-case, upper-case, digit and other characters `value` contains (0–4). */
-export function charClassCount(value: string): number {
-  let lower = 0;
-  let upper = 0;
-  let digit = 0;
-  let other = 0;
+/** Which kinds of character `value` holds: ASCII lower-case, upper-case, digits, ASCII punctuation, and the rest. */
+export interface CharacterClasses {
+  lower: boolean;
+  upper: boolean;
+  digit: boolean;
+  /** Printable ASCII that is no letter or digit. */
+  symbol: boolean;
+  /** Anything else: non-ASCII letters and marks, spaces, control characters. */
+  other: boolean;
+}
+
+export function characterClasses(value: string): CharacterClasses {
+  let lower = false;
+  let upper = false;
+  let digit = false;
+  let symbol = false;
+  let other = false;
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
-    if (c >= 97 && c <= 122) lower = 1;
-    else if (c >= 65 && c <= 90) upper = 1;
-    else if (c >= 48 && c <= 57) digit = 1;
-    else other = 1;
+    if (c >= 97 && c <= 122) lower = true;
+    else if (c >= 65 && c <= 90) upper = true;
+    else if (c >= 48 && c <= 57) digit = true;
+    else if (c > 32 && c < 127) symbol = true;
+    else other = true;
   }
-  return lower + upper + digit + other;
+  return { lower, upper, digit, symbol, other };
+}
+
+/** How many of lower-case, upper-case, digit and other characters `value` contains (0–4). */
+export function charClassCount(value: string): number {
+  const c = characterClasses(value);
+  return Number(c.lower) + Number(c.upper) + Number(c.digit) + Number(c.symbol || c.other);
 }

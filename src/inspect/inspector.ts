@@ -35,6 +35,9 @@ export class InspectLimitError extends CustosError {
   }
 }
 
+/** A header-style line, `Name: value`: the name, the colon and the spaces after it. */
+const INLINE_NAME = /^([A-Za-z][\w-]{0,63}):[ \t]*(?=\S)/;
+
 /** How far either side of a match an `re2` allowlist's line reaches. */
 const LINE_CONTEXT = 1024;
 
@@ -170,19 +173,32 @@ export function createInspector(options: InspectorOptions): Inspector {
   /** Names already judged in this call (a request repeats its keys: every element of an array shares one). */
   const nameKinds = new Map<string, SecretNameKind>();
 
-  /**
-   * The whole of `text` as one secret when its name says it is a credential and the value looks like one, unless a
-   * rule's secret finding already covers all of it (it keeps its more precise type): a value known by its name is
-   * redacted whole, never in part.
-   */
-  function namedSecret(text: string, name: string, kept: Candidate[]): Candidate | null {
+  function kindOf(name: string): SecretNameKind {
     let kind = nameKinds.get(name);
     if (kind === undefined) {
       kind = secretNameKind(name);
       if (nameKinds.size < 4096) nameKinds.set(name, kind);
     }
-    if (kind === null || !looksLikeNamedSecret(kind, text)) return null;
-    const start = text.length - text.trimStart().length;
+    return kind;
+  }
+
+  /**
+   * The whole of `text` (or of the value of a `Name: value` line it is, as in `["-H", "Authorization: Bearer …"]`)
+   * as one secret when its name says it is a credential and the value looks like one, unless a rule's secret
+   * finding already covers all of it (it keeps its more precise type): a value known by its name is redacted whole,
+   * never in part.
+   */
+  function namedSecret(text: string, name: string, kept: Candidate[]): Candidate | null {
+    let kind = kindOf(name);
+    let from = 0;
+    if (kind === null || !looksLikeNamedSecret(kind, text)) {
+      const inline = INLINE_NAME.exec(text);
+      if (inline === null) return null;
+      kind = kindOf(inline[1]!);
+      from = inline[0].length;
+      if (kind === null || !looksLikeNamedSecret(kind, text.slice(from))) return null;
+    }
+    const start = from + (text.length - from - text.slice(from).trimStart().length);
     const end = text.trimEnd().length;
     if (kept.some((c) => c.rule.spec.kind === "secret" && c.start <= start && c.end >= end)) return null;
     return { rule: kind === "password" ? namedPassword : namedOther, start, end, value: text.slice(start, end) };

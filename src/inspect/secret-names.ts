@@ -4,8 +4,8 @@
 // value and need it to look like a token. The name is read as words (snake, kebab, camel case, dots), never as a
 // regex over free text, so `compass` or `turkey` name nothing, and a metadata word after the credential word
 // (`password_hint`, `token_count`, `passwordLastChanged`, `credentials.username`) names something else.
-import { shannonEntropy } from "./entropy.js";
-import { GLOBAL_ALLOWLIST, SAMPLE_ALLOWLIST } from "./rules.js";
+import { characterClasses, shannonEntropy } from "./entropy.js";
+import { SAMPLE_ALLOWLIST } from "./rules.js";
 
 /** What a name says its value is: a password, another secret (token, key, credential), or nothing. */
 export type SecretNameKind = "password" | "secret" | null;
@@ -16,11 +16,13 @@ const MAX_NAME_CHARS = 128;
 export const MAX_NAMED_VALUE_CHARS = 8192;
 
 /** Words that name a password. */
-const PASSWORD_WORDS = new Set(["password", "passwd", "passphrase", "pwd", "pass", "passcode", "passwort", "kennwort", "contrasena", "contraseña", "senha", "motdepasse"]);
+const PASSWORD_WORDS = new Set(["password", "passwd", "passphrase", "pwd", "pw", "pass", "passcode", "passwort", "kennwort", "contrasena", "contraseña", "senha", "motdepasse", "haslo", "hasło", "heslo", "wachtwoord", "lösenord", "losenord", "passord", "adgangskode", "salasana", "şifre", "sifre", "пароль", "密码", "密碼", "パスワード", "비밀번호",
+  // Glued names of server settings and tools (`requirepass` in Redis, `-storepass` in keytool, `.pgpass`).
+  "requirepass", "masterauth", "masterpass", "storepass", "keystorepass", "keypass", "pgpass", "dbpass", "rootpass", "adminpass", "userpass", "smtppass", "mailpass"]);
 /** Words that name another secret on their own. */
-const SECRET_WORDS = new Set(["secret", "secrets", "token", "apikey", "credential", "credentials", "creds", "authorization", "privatekey", "secretkey", "accesskey", "signingkey", "masterkey", "encryptionkey", "authkey", "licensekey", "webhooksecret", "clientsecret", "sessiontoken", "bearer", "cookie"]);
+const SECRET_WORDS = new Set(["secret", "token", "apikey", "auth", "credential", "credentials", "creds", "authorization", "privatekey", "secretkey", "accesskey", "signingkey", "masterkey", "encryptionkey", "authkey", "licensekey", "webhooksecret", "clientsecret", "sessiontoken", "bearer", "cookie"]);
 /** First words that make `<word> key` a secret (`api_key`, `private-key`, `accessKey`). */
-const KEY_QUALIFIERS = new Set(["api", "private", "secret", "access", "signing", "master", "encryption", "auth", "license", "client", "app", "service"]);
+const KEY_QUALIFIERS = new Set(["api", "private", "secret", "access", "signing", "master", "encryption", "auth", "license", "client", "app", "service", "primary", "secondary", "account", "storage", "subscription", "hmac", "jwt", "deploy", "shared", "webhook"]);
 /** Words after the credential word that make the name a property of it, not it (`password_hint`, `token_expires_at`). */
 const METADATA_WORDS = new Set([
   "id", "ids", "name", "names", "type", "types", "kind", "hint", "hints", "policy", "policies", "length", "len", "size", "count",
@@ -32,16 +34,23 @@ const METADATA_WORDS = new Set([
   "digest", "fingerprint", "checksum", "sha", "md5", "strength", "reset", "rule", "rules", "regex", "pattern", "mode", "method",
   "algorithm", "algo", "provider", "source", "store", "manager", "helper", "limit", "limits", "usage", "used", "budget",
   "username", "user", "users", "login", "email", "mail", "host", "hostname", "port", "region", "scope", "scopes", "audience",
-  "issuer", "status", "state", "valid", "validity", "index", "key", "keys", "set", "list", "class", "placeholder", "prompt",
-  "message", "error", "errors", "text", "title", "help", "tooltip", "visible", "visibility", "input", "button", "confirm",
-  "confirmation", "score", "level", "count", "number", "last", "next", "previous", "prev", "in", "at", "by", "on", "to",
+  "issuer", "status", "state", "valid", "validity", "index", "set", "list", "class", "placeholder", "prompt",
+  "message", "error", "errors", "text", "title", "help", "tooltip", "visible", "visibility", "input", "button",
+  "score", "level", "count", "number", "last", "next", "previous", "prev", "in", "at", "by", "on", "to", "default",
+  "defaults", "sha1", "sha256", "sha512", "arn", "selector", "column",
   "counter", "service", "endpoint", "link", "redirect", "callback", "example", "sample", "template", "schema",
 ]);
 /** Words before the credential word that make it something else (`next_token`, `public_key`, `max_tokens`). */
 const NEGATING_QUALIFIERS = new Set(["public", "next", "page", "pagination", "continuation", "cursor", "sync", "resume",
-  "max", "min", "num", "total", "is", "has", "use", "show", "hide", "forgot", "csrf", "xsrf", "pkce", "nonce", "idempotency",
-  "cancellation", "request", "trace", "correlation", "sort", "partition", "primary", "foreign", "cache", "lookup", "map",
-  "hotkey", "keyboard", "translation", "i18n", "l10n", "object", "s3", "file", "row", "group", "label"]);
+  "resumption", "delta", "starting", "max", "min", "num", "total", "is", "has", "use", "show", "hide", "forgot", "csrf",
+  "xsrf", "pkce", "nonce", "idempotency", "cancellation", "request", "trace", "correlation", "sort", "partition",
+  "foreign", "cache", "lookup", "map", "hotkey", "keyboard", "translation", "i18n", "l10n", "object", "s3", "file", "row",
+  "group", "label", "existing", "no"]);
+/** Words anywhere before the credential word that make the value text about it (`errors.password`, `rules.password`). */
+const CONTAINER_WORDS = new Set(["error", "errors", "message", "messages", "rule", "rules", "validation", "validations",
+  "validator", "validators", "policy", "policies", "label", "labels", "i18n", "l10n", "translation", "translations",
+  "locale", "locales", "placeholder", "placeholders", "hint", "hints", "help", "tooltip", "tooltips", "strings",
+  "columns", "column", "fields", "schema", "usage", "stats", "metrics", "tags"]);
 
 /** The words of a name: split at non-letters-or-digits and at camel-case humps, lower-cased. */
 export function nameWords(name: string): string[] {
@@ -56,7 +65,8 @@ export function nameWords(name: string): string[] {
 
 /** The credential a word names on its own (as the word, or as the end of a glued one: `dbpassword`, `authtoken`). */
 function wordKind(word: string): SecretNameKind {
-  if (word.length > 4 && word.endsWith("s") && !word.endsWith("ss")) {
+  // A plural names its kind (`passwords`, `secrets`), but `tokens` counts words of a model's text, not credentials.
+  if (word.length > 4 && word.endsWith("s") && !word.endsWith("ss") && word !== "tokens") {
     const one = wordKind(word.slice(0, -1));
     if (one !== null) return one;
   }
@@ -76,7 +86,11 @@ export function secretNameKind(name: string): SecretNameKind {
   const words = nameWords(name);
   for (let i = words.length - 1; i >= 0; i--) {
     const w = words[i]!;
-    // `pass` names a password only at the end (`db_pass`, `SMTP_PASS`), not in `pass_through` or `pass_count`.
+    // `pass` names a password at the end (`db_pass`, `SMTP_PASS`) or before `word`/`phrase` (`passPhrase`), not
+    // in `pass_through` or `pass_count`; `mot de passe` is French for password.
+    const nextWord = words[i + 1];
+    if (w === "pass" && (nextWord === "word" || nextWord === "phrase")) return "password";
+    if (w === "passe" && i >= 2 && words[i - 1] === "de" && words[i - 2] === "mot") return "password";
     if (w === "pass" && i !== words.length - 1) continue;
     let kind = wordKind(w);
     if (kind === null && w === "key" && i > 0 && KEY_QUALIFIERS.has(words[i - 1]!)) kind = "secret";
@@ -85,6 +99,7 @@ export function secretNameKind(name: string): SecretNameKind {
     const qualifiedKey = w === "key";
     if (!qualifiedKey && NEGATING_QUALIFIERS.has(before)) return null;
     if (qualifiedKey && i > 1 && NEGATING_QUALIFIERS.has(words[i - 2]!)) return null;
+    for (let j = 0; j < i; j++) if (CONTAINER_WORDS.has(words[j]!)) return null;
     for (let j = i + 1; j < words.length; j++) {
       const after = words[j]!;
       if (METADATA_WORDS.has(after) || (after.endsWith("s") && METADATA_WORDS.has(after.slice(0, -1)))) return null;
@@ -94,46 +109,70 @@ export function secretNameKind(name: string): SecretNameKind {
   return null;
 }
 
-const PLACEHOLDER = new RegExp([...GLOBAL_ALLOWLIST, ...SAMPLE_ALLOWLIST, String.raw`^ENC\[`, String.raw`^(?:process\.env|os\.environ|import\.meta\.env|env:|secrets\.|vault:|arn:aws:secretsmanager:)`].join("|"), "i");
+/**
+ * Placeholders, as whole values (a password that merely contains `my…pass` or `xxxx` is still one): masks, template
+ * references (`${VAR}`, `{{ var }}`, `$(VAR)`, `#{Var}`, `%VAR%`, `<your-key>`), secret-store references
+ * (`process.env.X`, `ENC[…]`, `@Microsoft.KeyVault(…)`, a Secrets Manager ARN), and the documentation samples of
+ * the rules' own allowlist.
+ */
+const PLACEHOLDER = new RegExp([
+  String.raw`^[xX*•#._-]{3,}$`,
+  String.raw`^(?:your|my)[_-]?(?:api[_-]?)?(?:key|token|secret|password|pass)[\w-]*$`,
+  String.raw`placeholder|redacted|replace[_-]?me|insert[_-]?(?:your|key|token|here)|not[_-]?a[_-]?real`,
+  String.raw`^<[^>]{0,128}>$|^\$\{[^}]{1,128}\}$|^\{\{[^}]{1,128}\}\}$|^%[A-Za-z_]{1,64}%$|^\$[A-Za-z_][A-Za-z0-9_]{0,63}$`,
+  String.raw`^\$\([^)]{1,128}\)$|^#\{[^}]{1,128}\}$`,
+  String.raw`^ENC\[`,
+  String.raw`^(?:process\.env|os\.environ|import\.meta\.env|env:|secrets\.|vault:|arn:aws:secretsmanager:|@Microsoft\.KeyVault\()`,
+  ...SAMPLE_ALLOWLIST,
+].join("|"), "i");
 const WORD_VALUE = /^(?:true|false|null|nil|none|undefined|yes|no|on|off|required|optional|enabled|disabled|hidden|masked|redacted|secret|token|password|passwd|n\/a|na|tbd|todo|test|string|bool|boolean|int|integer|number|object|array|empty|unset|default|auto|env|prompt|ask|stdin|file|keychain|keyring)$/i;
-/** A path, a URL without credentials, a dotted identifier or a file name: what a name-only reading must not take for a secret. */
-const REFERENCE = /^(?:\.{0,2}\/|~\/|[A-Za-z]:\\|[a-z][a-z0-9+.-]{1,15}:\/\/[^@\s]*$)|^[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)+$|^[\w./ -]+\.[A-Za-z][A-Za-z0-9]{0,4}$/;
+/** A path or a URL without credentials: what no credential is. */
+const LOCATION = /^(?:\.{0,2}\/|~\/|[A-Za-z]:\\|[a-z][a-z0-9+.-]{1,15}:\/\/[^@\s]*$)/;
+/** A dotted identifier of words (`Errors.Login.InvalidPassword2`, `com.example.App`) or a file name. */
+const IDENTIFIER = /^[A-Za-z_][A-Za-z_-]*\d{0,3}(?:\.[A-Za-z_][A-Za-z_-]*\d{0,3})+$|^[\w./ -]+\.[A-Za-z][A-Za-z0-9]{0,4}$/;
+/** The name of a variable or of a secret, not its value: `DB_PASSWORD`, `OPENAI_API_KEY`. */
+const VARIABLE_NAME = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/;
+/** A number, a date, a time or an address written with separators. */
+const NUMERIC = /^[\d\s,._:+\/-]+$/;
 
 /** Which of lower-case, upper-case, digit and ASCII punctuation `s` mixes (a non-ASCII letter counts as a letter). */
-function classes(s: string): { count: number; symbol: boolean; digit: boolean } {
-  let lower = 0;
-  let upper = 0;
-  let digit = 0;
-  let symbol = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 97 && c <= 122) lower = 1;
-    else if (c >= 65 && c <= 90) upper = 1;
-    else if (c >= 48 && c <= 57) digit = 1;
-    else if (c > 32 && c < 127) symbol = 1;
-    else if (c >= 128) lower = 1;
-  }
-  return { count: lower + upper + digit + symbol, symbol: symbol === 1, digit: digit === 1 };
+function classes(s: string): { count: number; symbol: boolean; digit: boolean; lower: boolean; upper: boolean } {
+  const c = characterClasses(s);
+  // Spaces and control characters are "other" too, but only a non-ASCII letter reads as a letter here.
+  const lower = c.lower || /[^\x00-\x7f]/.test(s);
+  return { count: Number(lower) + Number(c.upper) + Number(c.digit) + Number(c.symbol), symbol: c.symbol, digit: c.digit, lower, upper: c.upper };
 }
 
 /**
- * Whether `value` (trimmed), stored under a name of `kind`, is that credential: not a placeholder, a word such as
- * `true` or `required`, a reference (a path, a URL, `process.env.X`, `ENC[…]`) or prose, and shaped like one. A
- * password: 6 characters or more; without spaces it mixes a digit or a symbol with letters, or is long (16+) and
- * varied; with spaces (a passphrase or a password with a space) at most 6 words, 3 classes of character. Another
- * secret: 8 characters or more, no spaces except an auth scheme's (`Bearer …`), varied (2 classes, entropy 3).
+ * Whether `value` (trimmed), stored under a name of `kind`, is that credential: not a placeholder (as a whole
+ * value), a word such as `true` or `required`, a path or URL, a variable's name (`DB_PASSWORD`), a label ending in
+ * `:` or `?`, or a number written with separators. A password: 6 characters or more (8 when all digits); without
+ * spaces it mixes a digit or a symbol with letters, or is long (16+) and varied; with spaces (a password with a
+ * space) at most 5 words, a digit and 3 classes of character, and no sentence ending. Another secret: 8 characters
+ * or more (16 when all digits), not a dotted identifier or file name, no spaces but an auth scheme's (`Bearer …`)
+ * or a cookie's (`a=1; b=2`), 12 characters or more mixing two of letters (both cases count as two) and digits,
+ * with entropy 3.2 or more (3 from 20 characters); 8 to 11 characters, both cases and a digit.
  */
 export function looksLikeNamedSecret(kind: "password" | "secret", value: string): boolean {
   const v = value.trim();
   if (v.length < (kind === "password" ? 6 : 8) || v.length > MAX_NAMED_VALUE_CHARS) return false;
-  if (WORD_VALUE.test(v) || PLACEHOLDER.test(v) || REFERENCE.test(v)) return false;
+  if (WORD_VALUE.test(v) || PLACEHOLDER.test(v) || LOCATION.test(v) || VARIABLE_NAME.test(v)) return false;
+  // A label ("Passwort:", "Enter code:") or a question, not a value.
+  if (/[:?]$/.test(v)) return false;
+  if (/^\d+$/.test(v)) return v.length >= (kind === "password" ? 8 : 16);
+  if (NUMERIC.test(v)) return false;
   const c = classes(v);
   const spaces = v.match(/\s+/g)?.length ?? 0;
   if (kind === "password") {
     if (spaces === 0) return (c.count >= 2 && (c.digit || c.symbol)) || (v.length >= 16 && shannonEntropy(v) >= 3);
-    return spaces <= 5 && c.count >= 3;
+    // A password with spaces has a digit, and is no sentence (which ends with a full stop, a colon, a bracket).
+    return spaces <= 4 && c.count >= 3 && c.digit && !/[.!)\]]$/.test(v);
   }
-  const token = spaces === 1 && /^[A-Za-z][\w-]{1,31}\s/.test(v) ? v.slice(v.search(/\s/) + 1) : v;
+  if (IDENTIFIER.test(v)) return false;
+  // `Bearer <token>` (any number of spaces), a cookie's `a=1; b=2` pairs.
+  const token = v.replace(/^[A-Za-z][\w-]{1,31}\s+(?=\S+$)/, "").replace(/;\s+/g, ";");
   if (/\s/.test(token) || token.length < 8) return false;
-  return classes(token).count >= 2 && shannonEntropy(token) >= 3;
+  const mix = (c.lower && c.upper ? 2 : c.lower || c.upper ? 1 : 0) + (c.digit ? 1 : 0);
+  if (token.length < 12) return mix === 3 && shannonEntropy(token) >= 3;
+  return mix >= 2 && shannonEntropy(token) >= (token.length < 20 ? 3.2 : 3);
 }

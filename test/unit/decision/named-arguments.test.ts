@@ -39,8 +39,41 @@ test("credentials known only by their names are found, in every shape agents sen
     { db_passwords: ["hunter2" + "Hunter2X!"] },
     { DB_PASS: "s3cr3t-" + "Pa55" },
     { apiKey: "9f8e7d6c5b4a3928" + "1706f5e4d3c2b1a0" },
+    // The second attack on the names: sign-up forms, glued and foreign names, key qualifiers, auth values, form
+    // controls, deeper maps, Secret manifests, values the first reading took for references, numbers, headers.
+    { password: "Tr0ub4dor3", password_confirmation: "Tr0ub4dor3" },
+    { passwordConfirm: "Tr0ub4dor3" },
+    { passPhrase: "Tr0ub4dor3" },
+    { pass_word: "Tr0ub4dor3" },
+    { requirepass: "Tr0ub4dor3" },
+    { masterauth: "Tr0ub4dor3" },
+    { cmd: ["keytool", "-storepass", "Tr0ub4dor3"] },
+    { pw: "Tr0ub4dor3" },
+    { mot_de_passe: "Tr0ub4dor3" },
+    { wachtwoord: "Tr0ub4dor3" },
+    { headers: { "Ocp-Apim-Subscription-Key": "3f9a8b7c6d5e4f3a" + "2b1c0d9e8f7a6b5c" } },
+    { accountKey: "k9Xm2Lq7Vr4Ty8Wz" + "3Nb6Cf1Gh5Jd0Ps2Qa5Re8Ut==" },
+    { primaryMasterKey: "9fK2mQ7xLp" + "Zx81kqPq" },
+    { auths: { "ghcr.io": { auth: "YWRtaW46VHIw" + "dWI0ZG9yMw==" } } },
+    { auth: "elastic:" + "Tr0ub4dor3" },
+    { url: "https://search.internal", auth: ["admin", "Tr0ub4dor3"] },
+    { element: "Password field", ref: "e12", text: "Tr0ub4dor3" },
+    { selector: "#password", value: "Tr0ub4dor3" },
+    { secrets: { prod: { db: "Tr0ub4dor3" } } },
+    { kind: "Secret", data: { "tls.key": "LS0tLS1CRUdJTiBDRVJU" + "SUZJQ0FURS0tLS0tCk1JSUM" } },
+    { password: "Fluffy.Cat99" },
+    { api_token: "prod.a8Kf93Jd" + "kQ02mZx" },
+    { password: "MyPass!2024" },
+    { password: "Maxxxx2024!" },
+    { password: "83920174" },
+    { token: "8472910384" + "7562019384" },
+    { headers: { Cookie: "session=9fK2mQ7xLp; csrftoken=Zx81kqPq" } },
+    { Authorization: "Bearer  9fK2mQ7x" + "LpZx81kqPq" },
+    { args: ["-H", "Authorization: Bearer 9fK2mQ7x" + "LpZx81kqPq"] },
   ];
-  for (const args of shapes) assert.equal(secretsIn(args).length, 1, JSON.stringify(args));
+  for (const args of shapes) assert.ok(secretsIn(args).length >= 1, JSON.stringify(args));
+  // Both copies of a sign-up form's password.
+  assert.equal(secretsIn({ password: "Tr0ub4dor3", password_confirmation: "Tr0ub4dor3" }).length, 2);
 });
 
 test("ordinary arguments whose names share a word with a credential are not secrets", () => {
@@ -75,6 +108,40 @@ test("ordinary arguments whose names share a word with a credential are not secr
     { secrets: { ANTHROPIC_BASE_URL: "https://api.example.com" } },
     { cmd: ["ls", "-la", "/tmp"] },
     { token_type: "access_token" },
+    // Form messages, labels, validation rules and policies; names and references of secrets; element lists;
+    // pagination and usage counters; plain values and hashes.
+    { errors: { password: "Password is required." } },
+    { errors: { password: "Must be at least 8 characters." } },
+    { auth: { password: "Passwort:" } },
+    { passcode: "Enter code:" },
+    { login: { password: "Password (8+ chars)" } },
+    { password: "Weak (score 1/4)" },
+    { rules: { password: "required|string|min:8|confirmed" } },
+    { validation: { password: "min:8,max:64" } },
+    { policies: { password: "^(?=.*[A-Z]).{12,}$" } },
+    { auth: { existingSecret: "postgres-credentials" } },
+    { webhookSecret: "stripe-webhook-prod" },
+    { token: "GITHUB_TOKEN" },
+    { apiKeySecret: "OPENAI_API_KEY" },
+    { secrets: ["DB_PASSWORD", "STRIPE_API_KEY"] },
+    { variable: { db_password: { default: "managed-by-vault" } } },
+    { password: "$(DB_PASSWORD)" },
+    { password: "#{DbPassword}" },
+    { apiKey: "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/k)" },
+    { columns: ["email", "password", "created_at"] },
+    { tags: ["secret", "prod-cluster-01"] },
+    { cmd: ["pg_dump", "--no-password", "--host", "db1"] },
+    { cmd: ["op", "item", "get", "--fields", "password", "--reveal"] },
+    { tokens: ["The", "Transformer", "Tokenization", "Attention"] },
+    { StartingToken: "eyJNYXJrZXIiOiBudWxsfQ==" },
+    { deltaToken: "LztZwWjo5IivWBhyxw5rYA" },
+    { usage: { tokens: "12,345,678" } },
+    { credentials: "prod-admin" },
+    { authorization: "role-based" },
+    { cookie: "SameSite=Lax" },
+    { privateKey: "RSA-2048" },
+    { tokenSha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08" },
+    { secrets: Array.from({ length: 300 }, (_, i) => `SERVICE_${i}_API_KEY`) },
   ];
   for (const args of shapes) assert.deepEqual(secretsIn(args), [], JSON.stringify(args));
 });
