@@ -729,14 +729,12 @@ for (let i = 0; i < 2; i++) add("secret/discord-client-secret", `DISCORD_CLIENT_
 add("secret/age-filler", `AGE_KEY=AGE-SECRET-KEY-1${"Q".repeat(58)}`, [secret("age-secret-key")]);
 negative("slack-legacy-lookalikes", 2, () => pick([`xoxs-${digits(4)}`, `the xoxa- prefix marks workspace tokens`, `discord_user: ${pick(FIRST)}#${digits(4)}`]));
 
-// Families added from their documented formats: Supabase, Tailscale, CAST AI, ReadMe, SettleMint, Braintree
-// tokenization keys, OpenRouter.
+// Families added from their documented formats: Supabase, Tailscale, CAST AI, ReadMe, SettleMint, OpenRouter.
 secrets("supabase-token", "supabase-token", 2, () => `sbp_${hex(40)}`);
 secrets("tailscale-key", "tailscale-key", 2, () => `tskey-${pick(["auth", "api", "client"])}-${mixed(B62, 12)}-${mixed(B62, 32)}`);
 secrets("castai-api-key", "castai-key", 2, () => `castai_v1_${hex(64)}_${hex(8)}`);
 secrets("readme-api-key", "readme-key", 2, () => `rdme_${chars(LOWER_DIGIT, 70)}`);
 secrets("settlemint-token", "settlemint-token", 2, () => `sm_${pick(["aat", "pat", "sat"])}_${mixed(B62, 16)}`);
-secrets("braintree-tokenization-key", "paypal-braintree-token", 2, () => `${pick(["production", "sandbox"])}_${chars(LOWER_DIGIT, 8)}_${chars(LOWER_DIGIT, 16)}`);
 secrets("openrouter-api-key", "openrouter-key", 2, () => `sk-or-v1-${hex(64)}`);
 
 // ── Output ────────────────────────────────────────────────────────────────────────────────────────────────────

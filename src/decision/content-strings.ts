@@ -38,9 +38,9 @@ function pairName(o: Record<string, unknown>): string | undefined {
   for (const [k, v] of Object.entries(o)) {
     const lower = k.toLowerCase();
     if (PAIR_VALUE.has(lower)) hasValue = true;
-    else if (PAIR_NAME.has(lower) && typeof v === "string" && v.length <= 256) names.push(CONTROL_NAME.has(lower) ? v.replace(/\b(?:field|input|textbox|box|element|control)\b/gi, " ") : v);
+    else if (PAIR_NAME.has(lower) && typeof v === "string" && v.length <= MAX_NAME_KEY_CHARS) names.push(CONTROL_NAME.has(lower) ? v.replace(/\b(?:field|input|textbox|box|element|control)\b/gi, " ") : v);
   }
-  return hasValue && names.length > 0 ? names.join(".") : undefined;
+  return hasValue && names.length > 0 ? names.slice(0, 3).join(".") : undefined;
 }
 
 /** A flag that can name the next element of its array (`["--password", "…"]`, `["-storepass", "…"]`). */
@@ -62,6 +62,13 @@ function elementName(array: readonly unknown[], i: number, name: string | undefi
 
 /** How many keys, the value's own and its maps', make up a value's name (`secrets.prod.db`). */
 const MAX_NAME_KEYS = 3;
+/** Characters of one key kept in a name (its end; the inspector reads no more of a name than that). */
+const MAX_NAME_KEY_CHARS = 128;
+
+/** `key` as a part of a name: its last {@link MAX_NAME_KEY_CHARS} characters. */
+function namePart(key: string): string {
+  return key.length > MAX_NAME_KEY_CHARS ? key.slice(key.length - MAX_NAME_KEY_CHARS) : key;
+}
 
 /** `name` extended by `next` (`.`-joined), or `next` alone. */
 function joinName(name: string | undefined, next: string): string {
@@ -96,8 +103,10 @@ export function mapStrings(value: unknown, path: string, depth: number, map: Map
   Object.entries(o).forEach(([k, x], i) => {
     let key = map(keyField(path, i), k) ?? k;
     if (Object.hasOwn(out, key)) key = `${key}#${i}`;
-    const entryName = pair !== undefined && PAIR_VALUE.has(k.toLowerCase()) ? pair : [...parents, k].join(".");
-    const below = secretManifest && (k === "data" || k === "stringData") ? ["secret", k] : [...parents, k].slice(-MAX_NAME_KEYS + 1);
+    // Names are built of bounded parts, so however long the keys, a value's name stays short.
+    // A pair's value is known by the pair's name alone: the list it stands in (`env`, `Tags`) says nothing of it.
+    const entryName = pair !== undefined && PAIR_VALUE.has(k.toLowerCase()) ? pair : [...parents, namePart(k)].join(".");
+    const below = secretManifest && (k === "data" || k === "stringData") ? ["secret", k] : [...parents, namePart(k)].slice(-MAX_NAME_KEYS + 1);
     Object.defineProperty(out, key, {
       value: mapStrings(x, `${path}.${fieldSegment(k, i)}`, depth + 1, map, entryName, below),
       enumerable: true,

@@ -183,25 +183,38 @@ export function createInspector(options: InspectorOptions): Inspector {
   }
 
   /**
-   * The whole of `text` (or of the value of a `Name: value` line it is, as in `["-H", "Authorization: Bearer …"]`)
-   * as one secret when its name says it is a credential and the value looks like one, unless a rule's secret
-   * finding already covers all of it (it keeps its more precise type): a value known by its name is redacted whole,
-   * never in part.
+   * The findings of `text` with its value as one secret: the whole text, or the value of the `Name: value` line it
+   * starts with (as in `["-H", "Authorization: Bearer …"]`), when its name says it is a credential and the value
+   * looks like one; null when not, or when a rule's secret finding already covers all of it (it keeps its more
+   * precise type). A value known by its name is redacted whole, never in part; findings outside it stay.
    */
-  function namedSecret(text: string, name: string, kept: Candidate[]): Candidate | null {
+  function namedSecret(text: string, name: string, kept: Candidate[]): Candidate[] | null {
     let kind = kindOf(name);
     let from = 0;
+    let to = text.length;
     if (kind === null || !looksLikeNamedSecret(kind, text)) {
+      // A `Name: value` line: the value ends at the line's end, and is one token (or an auth scheme and its token).
       const inline = INLINE_NAME.exec(text);
       if (inline === null) return null;
       kind = kindOf(inline[1]!);
       from = inline[0].length;
-      if (kind === null || !looksLikeNamedSecret(kind, text.slice(from))) return null;
+      const nl = text.indexOf("\n", from);
+      if (nl >= 0) to = nl;
+      const value = text.slice(from, to);
+      if (kind === null || /\s/.test(value.trim().replace(/^[A-Za-z][\w-]{1,31}\s+(?=\S+$)/, "")) || !looksLikeNamedSecret(kind, value)) return null;
     }
-    const start = from + (text.length - from - text.slice(from).trimStart().length);
-    const end = text.trimEnd().length;
+    const value = text.slice(from, to);
+    let start = from + (value.length - value.trimStart().length);
+    const end = from + value.trimEnd().length;
     if (kept.some((c) => c.rule.spec.kind === "secret" && c.start <= start && c.end >= end)) return null;
-    return { rule: kind === "password" ? namedPassword : namedOther, start, end, value: text.slice(start, end) };
+    // What the rules found outside the value stays; a finding reaching into it widens the value's span.
+    let stop = end;
+    for (const c of kept) {
+      if (c.start < start && c.end > start) start = c.start;
+      if (c.start < stop && c.end > stop) stop = c.end;
+    }
+    const named = { rule: kind === "password" ? namedPassword : namedOther, start, end: stop, value: text.slice(start, stop) };
+    return [...kept.filter((c) => c.end <= start || c.start >= stop), named].sort((x, y) => x.start - y.start);
   }
 
   function inspectText(field: string, text: string, name: string | undefined): Finding[] {
@@ -224,7 +237,7 @@ export function createInspector(options: InspectorOptions): Inspector {
     }
     let kept = settle(candidates, text.length);
     const named = name === undefined ? null : namedSecret(text, name, kept);
-    if (named !== null) kept = [named];
+    if (named !== null) kept = named;
     budget.findings += kept.length;
     if (budget.findings > MAX_FINDINGS_PER_CALL) throw new InspectLimitError("findings", field);
     return kept.map((c) => ({

@@ -23,6 +23,8 @@ const PASSWORD_WORDS = new Set(["password", "passwd", "passphrase", "pwd", "pw",
 const SECRET_WORDS = new Set(["secret", "token", "apikey", "auth", "credential", "credentials", "creds", "authorization", "privatekey", "secretkey", "accesskey", "signingkey", "masterkey", "encryptionkey", "authkey", "licensekey", "webhooksecret", "clientsecret", "sessiontoken", "bearer", "cookie"]);
 /** First words that make `<word> key` a secret (`api_key`, `private-key`, `accessKey`). */
 const KEY_QUALIFIERS = new Set(["api", "private", "secret", "access", "signing", "master", "encryption", "auth", "license", "client", "app", "service", "primary", "secondary", "account", "storage", "subscription", "hmac", "jwt", "deploy", "shared", "webhook"]);
+/** Words that make `<word> tokens` credentials, not a count of a model's tokens (`access_tokens`). */
+const TOKEN_QUALIFIERS = new Set(["access", "refresh", "auth", "api", "bearer", "session", "id", "oauth", "personal", "service"]);
 /** Words after the credential word that make the name a property of it, not it (`password_hint`, `token_expires_at`). */
 const METADATA_WORDS = new Set([
   "id", "ids", "name", "names", "type", "types", "kind", "hint", "hints", "policy", "policies", "length", "len", "size", "count",
@@ -60,6 +62,8 @@ export function nameWords(name: string): string[] {
     .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")
     .toLowerCase()
     .split(/[^\p{L}\p{N}]+/u)
+    // A number glued to a word is a variant of it (`password1`, `apiKey2`).
+    .map((w) => (/^\p{L}{2,}\d+$/u.test(w) ? w.replace(/\d+$/, "") : w))
     .filter((w) => w.length > 0);
 }
 
@@ -93,6 +97,7 @@ export function secretNameKind(name: string): SecretNameKind {
     if (w === "passe" && i >= 2 && words[i - 1] === "de" && words[i - 2] === "mot") return "password";
     if (w === "pass" && i !== words.length - 1) continue;
     let kind = wordKind(w);
+    if (kind === null && w === "tokens" && i > 0 && TOKEN_QUALIFIERS.has(words[i - 1]!)) kind = "secret";
     if (kind === null && w === "key" && i > 0 && KEY_QUALIFIERS.has(words[i - 1]!)) kind = "secret";
     if (kind === null) continue;
     const before = i > 0 ? words[i - 1]! : "";
@@ -118,13 +123,19 @@ export function secretNameKind(name: string): SecretNameKind {
 const PLACEHOLDER = new RegExp([
   String.raw`^[xX*•#._-]{3,}$`,
   String.raw`^(?:your|my)[_-]?(?:api[_-]?)?(?:key|token|secret|password|pass)[\w-]*$`,
-  String.raw`placeholder|redacted|replace[_-]?me|insert[_-]?(?:your|key|token|here)|not[_-]?a[_-]?real`,
   String.raw`^<[^>]{0,128}>$|^\$\{[^}]{1,128}\}$|^\{\{[^}]{1,128}\}\}$|^%[A-Za-z_]{1,64}%$|^\$[A-Za-z_][A-Za-z0-9_]{0,63}$`,
   String.raw`^\$\([^)]{1,128}\)$|^#\{[^}]{1,128}\}$`,
   String.raw`^ENC\[`,
   String.raw`^(?:process\.env|os\.environ|import\.meta\.env|env:|secrets\.|vault:|arn:aws:secretsmanager:|@Microsoft\.KeyVault\()`,
-  ...SAMPLE_ALLOWLIST,
 ].join("|"), "i");
+/**
+ * A sample word (`example`, `changeme`, `redacted`, a run of `123456789` …) in a value made of word characters only
+ * (`your-example-key`, `changeme123`): a filler. A value with a symbol besides is a password that contains the
+ * word (`Example!2024`).
+ */
+const SAMPLE_WORDS = new RegExp(String.raw`^[\w.-]*(?:placeholder|redacted|replace[_-]?me|insert[_-]?(?:your|key|token|here)|not[_-]?a[_-]?real|${SAMPLE_ALLOWLIST.join("|")})[\w.-]*$`, "i");
+/** Words run together in camel or Pascal case (`userAccountId`, `GoogleOAuth2`, `ChangeOnFirstLogin`): a name. */
+const CAMEL_WORDS = /^[A-Za-z][a-z]+(?:[A-Z]+[a-z]*){1,8}\d{0,3}$/;
 const WORD_VALUE = /^(?:true|false|null|nil|none|undefined|yes|no|on|off|required|optional|enabled|disabled|hidden|masked|redacted|secret|token|password|passwd|n\/a|na|tbd|todo|test|string|bool|boolean|int|integer|number|object|array|empty|unset|default|auto|env|prompt|ask|stdin|file|keychain|keyring)$/i;
 /** A path or a URL without credentials: what no credential is. */
 const LOCATION = /^(?:\.{0,2}\/|~\/|[A-Za-z]:\\|[a-z][a-z0-9+.-]{1,15}:\/\/[^@\s]*$)/;
@@ -156,7 +167,7 @@ function classes(s: string): { count: number; symbol: boolean; digit: boolean; l
 export function looksLikeNamedSecret(kind: "password" | "secret", value: string): boolean {
   const v = value.trim();
   if (v.length < (kind === "password" ? 6 : 8) || v.length > MAX_NAMED_VALUE_CHARS) return false;
-  if (WORD_VALUE.test(v) || PLACEHOLDER.test(v) || LOCATION.test(v) || VARIABLE_NAME.test(v)) return false;
+  if (WORD_VALUE.test(v) || PLACEHOLDER.test(v) || SAMPLE_WORDS.test(v) || LOCATION.test(v) || VARIABLE_NAME.test(v) || CAMEL_WORDS.test(v)) return false;
   // A label ("Passwort:", "Enter code:") or a question, not a value.
   if (/[:?]$/.test(v)) return false;
   if (/^\d+$/.test(v)) return v.length >= (kind === "password" ? 8 : 16);

@@ -8,10 +8,11 @@ export interface InspectField {
   field: string;
   text: string;
   /**
-   * The key the text is stored under, when it is a value of a JSON object (a tool argument): read as its context.
-   * The text is then inspected as the line `"<name>": "<text>"` would be, so a rule anchored on a name
-   * (`password`, `AWS_SECRET_ACCESS_KEY`) finds the value; only findings within the text are reported, with offsets
-   * into the text. A name's own content is inspected where the name itself is a field.
+   * What the text is known by, when it is a value of a JSON object (a tool argument): its key, with the keys of the
+   * maps above it, or its pair's name (see `mapStrings`). When the name says the value is a credential and the
+   * value looks like one (`secret-names.ts`), the whole text is one secret finding (`password-by-name`,
+   * `secret-by-name`). The rules read the text alone; a name's own content is inspected where the name itself is a
+   * field.
    */
   name?: string;
 }

@@ -480,16 +480,6 @@ export const VENDOR_RULES: readonly RuleSpec[] = [
   },
   // ── Social, payments and data APIs ───────────────────────────────────────────────────────────────────────────
   {
-    id: "braintree-tokenization-key",
-    description: "Braintree tokenization key (production_ or sandbox_, 8 and 16 lower-case characters)",
-    kind: "secret", type: "paypal-braintree-token", severity: "high",
-    distinctive: true,
-    keywords: ["production_", "sandbox_"],
-    regex: token("(?:production|sandbox)_[0-9a-z]{8}_[0-9a-z]{16}", "A-Za-z0-9_"),
-    window: TOKEN_WINDOW,
-    entropy: 3, charClasses: 2,
-  },
-  {
     id: "openrouter-api-key",
     description: "OpenRouter API key (sk-or-v1- and 64 hex)",
     kind: "secret", type: "openrouter-key", severity: "critical",

@@ -70,6 +70,13 @@ test("credentials known only by their names are found, in every shape agents sen
     { headers: { Cookie: "session=9fK2mQ7xLp; csrftoken=Zx81kqPq" } },
     { Authorization: "Bearer  9fK2mQ7x" + "LpZx81kqPq" },
     { args: ["-H", "Authorization: Bearer 9fK2mQ7x" + "LpZx81kqPq"] },
+    // The review's: a sample word inside a password with symbols, numbered names, plural tokens.
+    { password: "Hunter123456789!" },
+    { password: "Example!2024" },
+    { password: "Redacted#99" },
+    { password1: "Tr0ub4dor3" },
+    { dbPassword2: "Tr0ub4dor3" },
+    { access_tokens: ["9fK2mQ7xLp" + "Zx81kqPq"] },
   ];
   for (const args of shapes) assert.ok(secretsIn(args).length >= 1, JSON.stringify(args));
   // Both copies of a sign-up form's password.
@@ -142,8 +149,35 @@ test("ordinary arguments whose names share a word with a credential are not secr
     { privateKey: "RSA-2048" },
     { tokenSha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08" },
     { secrets: Array.from({ length: 300 }, (_, i) => `SERVICE_${i}_API_KEY`) },
+    // Names in camel or Pascal case, a sentence after a `Name:`.
+    { primaryKey: "userAccountId" },
+    { primary_key: "CustomerOrderId" },
+    { auth: "GoogleOAuth2" },
+    { auth: "AzureActiveDirectory" },
+    { body: "Password: Reset at 9am Monday" },
+    { note: "production_database_connectionstring" },
   ];
   for (const args of shapes) assert.deepEqual(secretsIn(args), [], JSON.stringify(args));
+});
+
+test("a `Name: value` line is read to its end only: the next line keeps its own findings", () => {
+  const text = "Password: hunter2x\nUsername: bob";
+  const found = inspector.inspect(inspectedFields({ tool: { server: "s", name: "t", arguments: { body: text } } } as never));
+  assert.equal(inspector.redact(text, found), "Password: [REDACTED:password]\nUsername: bob");
+});
+
+test("names are built of bounded parts: keys of hundreds of kilobytes over thousands of values cost no more than short ones", () => {
+  const leaves: Record<string, string> = {};
+  for (let i = 0; i < 10_000; i++) leaves[`k${i}`] = "x";
+  const args = { ["A".repeat(400_000)]: { ["B".repeat(100_000)]: leaves } };
+  const before = process.memoryUsage().heapUsed;
+  const t = process.cpuUsage();
+  const fields = inspectedFields({ tool: { server: "s", name: "t", arguments: args } } as never);
+  inspector.inspect(fields);
+  const used = process.cpuUsage(t);
+  assert.ok((used.user + used.system) / 1000 < 1500, `${(used.user + used.system) / 1000} ms of CPU`);
+  assert.ok(fields.every((f) => (f.name ?? "").length <= 3 * 128 + 2), "every name is at most three bounded keys");
+  assert.ok(process.memoryUsage().heapUsed - before < 256 * 1024 * 1024, "no copy of the keys per value");
 });
 
 test("a name repeated over thousands of values costs one reading, and a key's own findings stay the key's", () => {

@@ -40,7 +40,6 @@ const CASES: readonly [string, string, string][] = [
   ["castai-api-key", `CASTAI_API_TOKEN="castai_v1_${hex(64, 904)}_${hex(8, 905)}"`, `castai_v1_${hex(64, 904)}`],
   ["readme-api-key", `README_API_KEY=rdme_${lowerAlnum(70, 906)}`, `rdme_${lowerAlnum(40, 906)}`],
   ["settlemint-token", `export SETTLEMINT_ACCESS_TOKEN=sm_pat_${b62(16, 907)}`, `sm_pat_${b62(8, 907)}`],
-  ["braintree-tokenization-key", `braintree.client.create({ authorization: "sandbox_${lowerAlnum(8, 910)}_${lowerAlnum(16, 911)}" })`, `sandbox_${lowerAlnum(8, 910)}`],
   ["openrouter-api-key", `OPENROUTER_API_KEY=sk-or-v1-${hex(64, 912)}`, `sk-or-v1-${hex(40, 912)}`],
   ["messagebird-client-id", `MESSAGEBIRD_CLIENT_ID="${uuid(501)}"`, `MESSAGEBIRD_CLIENT_ID="${hex(8, 501)}-${hex(4, 502)}"`],
   ["discord-client-id", `DISCORD_CLIENT_ID="${digits(18, 503)}"`, `discord invite code ${digits(6, 503)}`],
