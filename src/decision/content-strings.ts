@@ -25,6 +25,8 @@ export function keyField(path: string, index: number): string {
 const PAIR_VALUE = new Set(["value", "val", "parametervalue", "secretvalue", "text"]);
 /** Keys of a name/value pair's name (`name`, `Key`, `ParameterKey`, …), lower-cased. */
 const PAIR_NAME = new Set(["name", "key", "parameterkey", "parametername", "header", "variable", "var", "env", "element", "selector", "label"]);
+/** The words of a form control's description that name the control, not what it holds. */
+export const CONTROL_WORDS = /\b(?:field|input|textbox|box|element|control)\b/gi;
 /** Pair names that describe a form control (`{"element": "Password field", "text": …}`): the control's words go. */
 const CONTROL_NAME = new Set(["element", "selector", "label"]);
 
@@ -38,15 +40,15 @@ function pairName(o: Record<string, unknown>): string | undefined {
   for (const [k, v] of Object.entries(o)) {
     const lower = k.toLowerCase();
     if (PAIR_VALUE.has(lower)) hasValue = true;
-    else if (PAIR_NAME.has(lower) && typeof v === "string" && v.length <= MAX_NAME_KEY_CHARS) names.push(CONTROL_NAME.has(lower) ? v.replace(/\b(?:field|input|textbox|box|element|control)\b/gi, " ") : v);
+    else if (PAIR_NAME.has(lower) && typeof v === "string" && v.length <= MAX_NAME_KEY_CHARS) names.push(CONTROL_NAME.has(lower) ? v.replace(CONTROL_WORDS, " ") : v);
   }
   return hasValue && names.length > 0 ? names.slice(0, 3).join(".") : undefined;
 }
 
 /** A flag that can name the next element of its array (`["--password", "…"]`, `["-storepass", "…"]`). */
-const FLAG_NAME = /^-{1,2}[A-Za-z][\w.-]{0,63}$/;
+export const FLAG_NAME = /^-{1,2}[A-Za-z][\w.-]{0,63}$/;
 /** The first of a two-element array that can name the second (`["X-Api-Key", "…"]`, `["admin", "…"]`). */
-const PAIR_HEAD = /^[A-Za-z][\w.-]{0,63}$/;
+export const PAIR_HEAD = /^[A-Za-z][\w.-]{0,63}$/;
 
 /**
  * The name of the `i`-th element of `array` (known by `name`): the flag before it (a value that is no flag itself),

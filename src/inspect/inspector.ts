@@ -4,7 +4,8 @@ import { createHmac, createSecretKey } from "node:crypto";
 import { compileRules, CONTEXT_CHARS, type CompiledRule } from "./compile-rules.js";
 import { redact } from "./redact.js";
 import { RULES } from "./rules.js";
-import { looksLikeNamedSecret, secretNameKind, type SecretNameKind } from "./secret-names.js";
+import { linearRegex } from "./linear.js";
+import { looksLikeNamedSecret, secretNameKind, withoutAuthScheme, type SecretNameKind } from "./secret-names.js";
 import { CustosError } from "../errors.js";
 import type { Finding, InspectField, Inspector, RuleSpec } from "./types.js";
 
@@ -35,8 +36,9 @@ export class InspectLimitError extends CustosError {
   }
 }
 
-/** A header-style line, `Name: value`: the name, the colon and the spaces after it. */
-const INLINE_NAME = /^([A-Za-z][\w-]{0,63}):[ \t]*(?=\S)/;
+/** A header-style line, `Name: value`: the name, the colon and the spaces after it (through the linear-time gate). */
+export const INLINE_NAME_SOURCE = String.raw`^([A-Za-z][\w-]{0,63}):[ \t]{0,64}(?=\S)`;
+const INLINE_NAME = linearRegex("secret-names", "inlineName", INLINE_NAME_SOURCE);
 
 /** How far either side of a match an `re2` allowlist's line reaches. */
 const LINE_CONTEXT = 1024;
@@ -201,7 +203,7 @@ export function createInspector(options: InspectorOptions): Inspector {
       const nl = text.indexOf("\n", from);
       if (nl >= 0) to = nl;
       const value = text.slice(from, to);
-      if (kind === null || /\s/.test(value.trim().replace(/^[A-Za-z][\w-]{1,31}\s+(?=\S+$)/, "")) || !looksLikeNamedSecret(kind, value)) return null;
+      if (kind === null || /\s/.test(withoutAuthScheme(value.trim())) || !looksLikeNamedSecret(kind, value)) return null;
     }
     const value = text.slice(from, to);
     let start = from + (value.length - value.trimStart().length);

@@ -5,6 +5,7 @@
 // regex over free text, so `compass` or `turkey` name nothing, and a metadata word after the credential word
 // (`password_hint`, `token_count`, `passwordLastChanged`, `credentials.username`) names something else.
 import { characterClasses, shannonEntropy } from "./entropy.js";
+import { linearRegex } from "./linear.js";
 import { SAMPLE_ALLOWLIST } from "./rules.js";
 
 /** What a name says its value is: a password, another secret (token, key, credential), or nothing. */
@@ -54,16 +55,29 @@ const CONTAINER_WORDS = new Set(["error", "errors", "message", "messages", "rule
   "locale", "locales", "placeholder", "placeholders", "hint", "hints", "help", "tooltip", "tooltips", "strings",
   "columns", "column", "fields", "schema", "usage", "stats", "metrics", "tags"]);
 
+/**
+ * How a name is split into words. They read at most {@link MAX_NAME_CHARS} characters, and use Unicode classes the
+ * linear-time gate does not take, so the suite's recheck test judges them instead.
+ */
+export const NAME_WORD_REGEXES = {
+  hump: /([a-z0-9])([A-Z])/g,
+  acronym: /([A-Z])(?=[A-Z][a-z])/g,
+  separators: /[^\p{L}\p{N}]+/u,
+  numbered: /^\p{L}{2,}\d+$/u,
+  digit: /\d/,
+} as const;
+
 /** The words of a name: split at non-letters-or-digits and at camel-case humps, lower-cased. */
 export function nameWords(name: string): string[] {
   const tail = name.length > MAX_NAME_CHARS ? name.slice(name.length - MAX_NAME_CHARS) : name;
+  const { hump, acronym, separators, numbered, digit } = NAME_WORD_REGEXES;
   return tail
-    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
-    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")
+    .replace(hump, "$1 $2")
+    .replace(acronym, "$1 ")
     .toLowerCase()
-    .split(/[^\p{L}\p{N}]+/u)
+    .split(separators)
     // A number glued to a word is a variant of it (`password1`, `apiKey2`).
-    .map((w) => (/^\p{L}{2,}\d+$/u.test(w) ? w.replace(/\d+$/, "") : w))
+    .map((w) => (numbered.test(w) ? w.slice(0, w.search(digit)) : w))
     .filter((w) => w.length > 0);
 }
 
@@ -115,36 +129,90 @@ export function secretNameKind(name: string): SecretNameKind {
 }
 
 /**
- * Placeholders, as whole values (a password that merely contains `my…pass` or `xxxx` is still one): masks, template
- * references (`${VAR}`, `{{ var }}`, `$(VAR)`, `#{Var}`, `%VAR%`, `<your-key>`), secret-store references
- * (`process.env.X`, `ENC[…]`, `@Microsoft.KeyVault(…)`, a Secrets Manager ARN), and the documentation samples of
- * the rules' own allowlist.
+ * The regexes of the value checks, as data: each is compiled through the linear-time gate (`linearRegex`), so a value
+ * of up to {@link MAX_NAMED_VALUE_CHARS} characters costs linear time whatever it holds, and the test suite runs the
+ * recheck analyzer over the same sources. (A camel-case check with `[A-Z]+` inside a repetition once took 16 s on
+ * 60 capitals: every split of the run was tried.)
  */
-const PLACEHOLDER = new RegExp([
-  String.raw`^[xX*•#._-]{3,}$`,
-  String.raw`^(?:your|my)[_-]?(?:api[_-]?)?(?:key|token|secret|password|pass)[\w-]*$`,
-  String.raw`^<[^>]{0,128}>$|^\$\{[^}]{1,128}\}$|^\{\{[^}]{1,128}\}\}$|^%[A-Za-z_]{1,64}%$|^\$[A-Za-z_][A-Za-z0-9_]{0,63}$`,
-  String.raw`^\$\([^)]{1,128}\)$|^#\{[^}]{1,128}\}$`,
-  String.raw`^ENC\[`,
-  String.raw`^(?:process\.env|os\.environ|import\.meta\.env|env:|secrets\.|vault:|arn:aws:secretsmanager:|@Microsoft\.KeyVault\()`,
-].join("|"), "i");
-/**
- * A sample word (`example`, `changeme`, `redacted`, a run of `123456789` …) in a value made of word characters only
- * (`your-example-key`, `changeme123`): a filler. A value with a symbol besides is a password that contains the
- * word (`Example!2024`).
- */
-const SAMPLE_WORDS = new RegExp(String.raw`^[\w.-]*(?:placeholder|redacted|replace[_-]?me|insert[_-]?(?:your|key|token|here)|not[_-]?a[_-]?real|${SAMPLE_ALLOWLIST.join("|")})[\w.-]*$`, "i");
-/** Words run together in camel or Pascal case (`userAccountId`, `GoogleOAuth2`, `ChangeOnFirstLogin`): a name. */
-const CAMEL_WORDS = /^[A-Za-z][a-z]+(?:[A-Z]+[a-z]*){1,8}\d{0,3}$/;
-const WORD_VALUE = /^(?:true|false|null|nil|none|undefined|yes|no|on|off|required|optional|enabled|disabled|hidden|masked|redacted|secret|token|password|passwd|n\/a|na|tbd|todo|test|string|bool|boolean|int|integer|number|object|array|empty|unset|default|auto|env|prompt|ask|stdin|file|keychain|keyring)$/i;
-/** A path or a URL without credentials: what no credential is. */
-const LOCATION = /^(?:\.{0,2}\/|~\/|[A-Za-z]:\\|[a-z][a-z0-9+.-]{1,15}:\/\/[^@\s]*$)/;
-/** A dotted identifier of words (`Errors.Login.InvalidPassword2`, `com.example.App`) or a file name. */
-const IDENTIFIER = /^[A-Za-z_][A-Za-z_-]*\d{0,3}(?:\.[A-Za-z_][A-Za-z_-]*\d{0,3})+$|^[\w./ -]+\.[A-Za-z][A-Za-z0-9]{0,4}$/;
-/** The name of a variable or of a secret, not its value: `DB_PASSWORD`, `OPENAI_API_KEY`. */
-const VARIABLE_NAME = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/;
-/** A number, a date, a time or an address written with separators. */
-const NUMERIC = /^[\d\s,._:+\/-]+$/;
+export const NAMED_VALUE_REGEXES = {
+  /**
+   * Placeholders, as whole values (a password that merely contains `my…pass` or `xxxx` is still one): masks,
+   * template references (`${VAR}`, `{{ var }}`, `$(VAR)`, `#{Var}`, `%VAR%`, `<your-key>`), secret-store references
+   * (`process.env.X`, `ENC[…]`, `@Microsoft.KeyVault(…)`, a Secrets Manager ARN).
+   */
+  placeholder: [
+    String.raw`^[xX*•#._-]{3,8192}$`,
+    String.raw`^(?:your|my)[_-]?(?:api[_-]?)?(?:key|token|secret|password|pass)[\w-]{0,8192}$`,
+    String.raw`^<[^>]{0,128}>$|^\$\{[^}]{1,128}\}$|^\{\{[^}]{1,128}\}\}$|^%[A-Za-z_]{1,64}%$|^\$[A-Za-z_][A-Za-z0-9_]{0,63}$`,
+    String.raw`^\$\([^)]{1,128}\)$|^#\{[^}]{1,128}\}$`,
+    String.raw`^ENC\[`,
+    String.raw`^(?:process\.env|os\.environ|import\.meta\.env|env:|secrets\.|vault:|arn:aws:secretsmanager:|@Microsoft\.KeyVault\()`,
+  ].join("|"),
+  /** A value of word characters only, where a sample word marks a filler (`your-example-key`, `changeme123`). */
+  wordChars: String.raw`^[\w.-]{1,8192}$`,
+  /** Sample words (`example`, `changeme`, `redacted`, a run of `123456789` …); `Example!2024` is still a password. */
+  sampleWord: String.raw`placeholder|redacted|replace[_-]?me|insert[_-]?(?:your|key|token|here)|not[_-]?a[_-]?real|${SAMPLE_ALLOWLIST.join("|")}`,
+  /** Words run together in camel or Pascal case (`userAccountId`, `GoogleOAuth2`, `ChangeOnFirstLogin`): a name. */
+  camelWords: String.raw`^[A-Za-z][a-z]{1,64}(?:[A-Z][a-z]{0,64}){1,8}\d{0,3}$`,
+  wordValue: String.raw`^(?:true|false|null|nil|none|undefined|yes|no|on|off|required|optional|enabled|disabled|hidden|masked|redacted|secret|token|password|passwd|n\/a|na|tbd|todo|test|string|bool|boolean|int|integer|number|object|array|empty|unset|default|auto|env|prompt|ask|stdin|file|keychain|keyring)$`,
+  /** A path or a URL without credentials: what no credential is. */
+  location: String.raw`^(?:\.{0,2}\/|~\/|[A-Za-z]:\\|[a-z][a-z0-9+.-]{1,15}:\/\/[^@\s]{0,8192}$)`,
+  /** A dotted identifier of words (`Errors.Login.InvalidPassword2`, `com.example.App`). */
+  dottedIdentifier: String.raw`^[A-Za-z_][A-Za-z_-]{0,64}\d{0,3}(?:\.[A-Za-z_][A-Za-z_-]{0,64}\d{0,3}){1,16}$`,
+  /** A file name's extension, at the end (the rest must be path characters: checked apart). */
+  fileExtension: String.raw`\.[A-Za-z][A-Za-z0-9]{0,4}$`,
+  pathChars: String.raw`^[\w./ -]{1,8192}$`,
+  /** The name of a variable or of a secret, not its value: `DB_PASSWORD`, `OPENAI_API_KEY`. */
+  variableName: String.raw`^[A-Z][A-Z0-9]{0,64}(?:_[A-Z0-9]{1,64}){1,16}$`,
+  /** A number, a date, a time or an address written with separators. */
+  numeric: String.raw`^[\d\s,._:+\/-]{1,8192}$`,
+  digits: String.raw`^\d{1,8192}$`,
+  /** A label (`Passwort:`, `Enter code:`) or a question, not a value. */
+  label: String.raw`[:?]$`,
+  /** How a sentence ends: a full stop, an exclamation, a bracket. */
+  sentenceEnd: String.raw`[.!)\]]$`,
+  whitespaceRun: String.raw`\s{1,8192}`,
+  whitespace: String.raw`\s`,
+  /** An auth scheme before its token (`Bearer  <token>`). */
+  authScheme: String.raw`^[A-Za-z][\w-]{1,31}\s{1,64}(?=\S{1,8192}$)`,
+  /** The spaces after a cookie pair's `;`. */
+  cookieSpaces: String.raw`;\s{1,64}`,
+} as const;
+
+const R = NAMED_VALUE_REGEXES;
+const PLACEHOLDER = linearRegex("secret-names", "placeholder", R.placeholder, "i");
+const WORD_CHARS = linearRegex("secret-names", "wordChars", R.wordChars);
+const SAMPLE_WORD = linearRegex("secret-names", "sampleWord", R.sampleWord, "i");
+const CAMEL_WORDS = linearRegex("secret-names", "camelWords", R.camelWords);
+const WORD_VALUE = linearRegex("secret-names", "wordValue", R.wordValue, "i");
+const LOCATION = linearRegex("secret-names", "location", R.location);
+const DOTTED_IDENTIFIER = linearRegex("secret-names", "dottedIdentifier", R.dottedIdentifier);
+const FILE_EXTENSION = linearRegex("secret-names", "fileExtension", R.fileExtension);
+const PATH_CHARS = linearRegex("secret-names", "pathChars", R.pathChars);
+const VARIABLE_NAME = linearRegex("secret-names", "variableName", R.variableName);
+const NUMERIC = linearRegex("secret-names", "numeric", R.numeric);
+const DIGITS = linearRegex("secret-names", "digits", R.digits);
+const LABEL = linearRegex("secret-names", "label", R.label);
+const SENTENCE_END = linearRegex("secret-names", "sentenceEnd", R.sentenceEnd);
+const WHITESPACE_RUN = linearRegex("secret-names", "whitespaceRun", R.whitespaceRun, "g");
+const WHITESPACE = linearRegex("secret-names", "whitespace", R.whitespace);
+const AUTH_SCHEME = linearRegex("secret-names", "authScheme", R.authScheme);
+const COOKIE_SPACES = linearRegex("secret-names", "cookieSpaces", R.cookieSpaces, "g");
+
+/** A sample word in a value of word characters only: a filler. */
+function sampleFiller(v: string): boolean {
+  return WORD_CHARS.test(v) && SAMPLE_WORD.test(v);
+}
+
+/** A dotted identifier of words, or a file name (path characters ending in an extension). */
+function identifierOrFile(v: string): boolean {
+  return DOTTED_IDENTIFIER.test(v) || (FILE_EXTENSION.test(v) && PATH_CHARS.test(v) && v.lastIndexOf(".") > 0);
+}
+
+/** `v` without an auth scheme before its token (`Bearer …`). */
+export function withoutAuthScheme(v: string): string {
+  return v.replace(AUTH_SCHEME, "");
+}
 
 /** Which of lower-case, upper-case, digit and ASCII punctuation `s` mixes (a non-ASCII letter counts as a letter). */
 function classes(s: string): { count: number; symbol: boolean; digit: boolean; lower: boolean; upper: boolean } {
@@ -167,22 +235,21 @@ function classes(s: string): { count: number; symbol: boolean; digit: boolean; l
 export function looksLikeNamedSecret(kind: "password" | "secret", value: string): boolean {
   const v = value.trim();
   if (v.length < (kind === "password" ? 6 : 8) || v.length > MAX_NAMED_VALUE_CHARS) return false;
-  if (WORD_VALUE.test(v) || PLACEHOLDER.test(v) || SAMPLE_WORDS.test(v) || LOCATION.test(v) || VARIABLE_NAME.test(v) || CAMEL_WORDS.test(v)) return false;
-  // A label ("Passwort:", "Enter code:") or a question, not a value.
-  if (/[:?]$/.test(v)) return false;
-  if (/^\d+$/.test(v)) return v.length >= (kind === "password" ? 8 : 16);
+  if (WORD_VALUE.test(v) || PLACEHOLDER.test(v) || sampleFiller(v) || LOCATION.test(v) || VARIABLE_NAME.test(v) || CAMEL_WORDS.test(v)) return false;
+  if (LABEL.test(v)) return false;
+  if (DIGITS.test(v)) return v.length >= (kind === "password" ? 8 : 16);
   if (NUMERIC.test(v)) return false;
   const c = classes(v);
-  const spaces = v.match(/\s+/g)?.length ?? 0;
+  const spaces = v.match(WHITESPACE_RUN)?.length ?? 0;
   if (kind === "password") {
     if (spaces === 0) return (c.count >= 2 && (c.digit || c.symbol)) || (v.length >= 16 && shannonEntropy(v) >= 3);
-    // A password with spaces has a digit, and is no sentence (which ends with a full stop, a colon, a bracket).
-    return spaces <= 4 && c.count >= 3 && c.digit && !/[.!)\]]$/.test(v);
+    // A password with spaces has a digit, and is no sentence.
+    return spaces <= 4 && c.count >= 3 && c.digit && !SENTENCE_END.test(v);
   }
-  if (IDENTIFIER.test(v)) return false;
+  if (identifierOrFile(v)) return false;
   // `Bearer <token>` (any number of spaces), a cookie's `a=1; b=2` pairs.
-  const token = v.replace(/^[A-Za-z][\w-]{1,31}\s+(?=\S+$)/, "").replace(/;\s+/g, ";");
-  if (/\s/.test(token) || token.length < 8) return false;
+  const token = withoutAuthScheme(v).replace(COOKIE_SPACES, ";");
+  if (WHITESPACE.test(token) || token.length < 8) return false;
   const mix = (c.lower && c.upper ? 2 : c.lower || c.upper ? 1 : 0) + (c.digit ? 1 : 0);
   if (token.length < 12) return mix === 3 && shannonEntropy(token) >= 3;
   return mix >= 2 && shannonEntropy(token) >= (token.length < 20 ? 3.2 : 3);

@@ -42,3 +42,42 @@ describe("ReDoS through POST /decide", () => {
     });
   }
 });
+
+// Tool arguments read by their names: the value checks run only on values under a credential's name, so an attacker
+// puts the hostile value there. `{"password": "aa" + 36 capitals + "!"}` held the whole service for 2 s (60 capitals:
+// 16 s) when the camel-case check had `[A-Z]+` inside a repetition; every check now goes through the linear-time gate.
+const NAMED_ATTACKS: Record<string, Record<string, string>> = {
+  "camel case: one capital run": { password: `aa${"A".repeat(8000)}!` },
+  "camel case: humps": { api_key: `${"aA".repeat(4000)}!` },
+  "sample words in word characters": { token: `${"example".repeat(1150)}!` },
+  "dotted identifier": { secret: `${"a.".repeat(4000)}!` },
+  "file name": { client_secret: `${"a/".repeat(4000)}.` },
+  "auth scheme and spaces": { authorization: `Bearer${" ".repeat(4000)}${"x ".repeat(2000)}` },
+  "cookie pairs": { cookie: `${"a=1; ".repeat(1600)}` },
+  "Name: value line": { body: `Password:${" ".repeat(60)}${"A".repeat(8000)} x` },
+};
+
+describe("ReDoS through tool-argument names", () => {
+  let svc: RunningApp;
+  before(async () => {
+    svc = await startApp();
+  });
+  after(() => svc.close());
+
+  for (const [name, args] of Object.entries(NAMED_ATTACKS)) {
+    test(`${name}: answered within 250 ms, /health/live answering meanwhile`, async () => {
+      const request = {
+        session: { id: "s-redos-named" }, event: "tool_call", identity: { id: "agent:coding-assistant", type: "agent", on_behalf_of: [{ id: "user:sam", type: "human" }] },
+        action: "read", resource: { id: "repository:custos-app", type: "repository" }, purpose: "software_development",
+        tool: { server: "github", name: "read_file", arguments: { path: "src/app.ts", ...args } },
+      };
+      await svc.post("/decide", request);
+      const started = performance.now();
+      const [r, h] = await Promise.all([svc.post("/decide", request), svc.get("/health/live")]);
+      const ms = performance.now() - started;
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.equal(h.status, 200);
+      assert.ok(ms < 250, `${ms.toFixed(0)} ms`);
+    });
+  }
+});
