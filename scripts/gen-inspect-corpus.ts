@@ -737,6 +737,27 @@ secrets("readme-api-key", "readme-key", 2, () => `rdme_${chars(LOWER_DIGIT, 70)}
 secrets("settlemint-token", "settlemint-token", 2, () => `sm_${pick(["aat", "pat", "sat"])}_${mixed(B62, 16)}`);
 secrets("openrouter-api-key", "openrouter-key", 2, () => `sk-or-v1-${hex(64)}`);
 
+// Second batch of families, from their documented formats (Pinecone, Resend, Chief Tools, Claude Code session links,
+// Mercado Pago, Zhipu, Django, Azure Data Factory, MaxMind, Meraki, Looker, Sendbird, Razorpay, Chargebee, Adyen).
+secrets("pinecone-api-key", "pinecone-key", 2, () => `pcsk_${mixed(B62, 5)}_${mixed(B62, 64)}`);
+secrets("resend-api-key", "resend-key", 2, () => `re_${mixed(B62, 8)}_${mixed(B62, 24)}`);
+secrets("chieftools-token", "chieftools-token", 2, () => `${pick(["ctp", "cto", "ctr"])}_${mixed(B62, 36)}`);
+secrets("claude-code-session-url", "session-url", 2, () => `https://claude.ai/code/session_${mixed(B62, 24)}`);
+secrets("mercadopago-access-token", "mercadopago-token", 2, () => `APP_USR-${digits(16)}-${digits(6)}-${hex(32)}-${digits(9)}`);
+secrets("zhipu-api-key", "zhipu-key", 2, () => `${hex(32)}.${mixed(B62, 16)}`, ["ZHIPU_API_KEY", "zhipuai_api_key"]);
+secrets("django-insecure-secret-key", "django-secret-key", 2, () => `django-insecure-${chars(LOWER_DIGIT + "!@#$%^&*(-_=+)", 50)}`);
+secrets("azure-data-factory-ir-key", "azure-ir-key", 2, () => `IR@${uuid()}@adf-${pick(["prod", "etl", "shared"])}-0${int(1, 9)}@${pick(["we", "ne", "eus"])}@${mixed(B64, 44)}=`);
+secrets("maxmind-license-key", "maxmind-key", 2, () => `${mixed(B62, 6)}_${mixed(B62, 29)}_mmk`);
+secrets("meraki-api-key", "meraki-key", 2, () => hex(40), ["MERAKI_DASHBOARD_API_KEY", "meraki_api_key"]);
+secrets("looker-client-credentials", "looker-credential", 2, () => mixed(B62, 24), ["LOOKERSDK_CLIENT_SECRET", "looker_client_secret"]);
+secrets("sendbird-access-token", "sendbird-token", 2, () => hex(40), ["SENDBIRD_API_TOKEN", "sendbird_token"]);
+secrets("razorpay-key-secret", "razorpay-key", 2, () => mixed(B62, 24), ["RAZORPAY_KEY_SECRET", "razorpay_secret"]);
+secrets("chargebee-api-key", "chargebee-key", 2, () => `${pick(["live", "test"])}_${mixed(B62, 32)}`, ["CHARGEBEE_API_KEY", "chargebee_key"]);
+secrets("adyen-api-key", "adyen-key", 2, () => `AQE${mixed(B62, 6)}.${mixed(B64, 80)}`);
+
+// A credential header on a command line whose value has no vendor format of its own.
+for (let i = 0; i < 2; i++) add("secret/curl-header", `curl -X ${pick(["GET", "POST"])} ${pick(["-H", "--header"])} "${pick(["Token", "X-Auth-Token", "Api-Token"])}: ${mixed(B62, int(12, 30))}" https://ops.internal.example.net/v1/jobs`, [secret("generic-secret")]);
+
 // ── Output ────────────────────────────────────────────────────────────────────────────────────────────────────
 const out = fileURLToPath(new URL("../../test/fixtures/inspect-corpus.json", import.meta.url));
 writeFileSync(out, `${JSON.stringify(items, null, 1)}\n`);

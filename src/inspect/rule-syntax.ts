@@ -8,13 +8,15 @@ export const r = String.raw;
  * `:::=` (Make, BNF), `?=` (Make), `.=` (PHP), `+=`, `<-` (R).
  */
 export const OP = r`(?::(?:=|:=|::=)?|=>?|[?.+]=|<-)`;
+/** A quote, or a quote escaped with a backslash: JSON held in a string (`{\"api_token\": \"…\"}`), as logs carry it. */
+export const QUOTE = r`\\?["'${"`"}]`;
 /**
  * Separator between a name and its value: a closing quote, spaces, an assignment operator (or a comma), an opening
- * quote, at least one of them. A name glued to what follows is no assignment; and requiring a separator keeps a
- * text made of a rule's names alone cheap (without it every name was tried against every value length at every
- * one of its characters: 512 KiB of one vendor's name held the event loop for most of a second).
+ * quote (either may be escaped), at least one of them. A name glued to what follows is no assignment; and requiring
+ * a separator keeps a text made of a rule's names alone cheap (without it every name was tried against every value
+ * length at every one of its characters: 512 KiB of one vendor's name held the event loop for most of a second).
  */
-export const ASSIGN = r`(?:["'${"`"}][ \t]{0,3}(?:${OP}|,)?|[ \t]{1,3}(?:${OP}|,)?|${OP}|,)[ \t]{0,3}["'${"`"}]?`;
+export const ASSIGN = r`(?:${QUOTE}[ \t]{0,3}(?:${OP}|,)?|[ \t]{1,3}(?:${OP}|,)?|${OP}|,)[ \t]{0,3}(?:${QUOTE})?`;
 /** A Kubernetes-style pair: `- name: X` on one line, `value: "…"` on the next. */
 export const NEXT_LINE_VALUE = r`["']?[ \t]{0,3}\r?\n[ \t]{0,16}value:[ \t]{0,3}["']?`;
 

@@ -1,6 +1,6 @@
 // The detection rules, as data: every secret and personal-data pattern the inspector knows, in priority order
 // (when two matches overlap, the rule listed first wins, so specific rules precede generic ones).
-import { NAMED_WINDOW, named, OP, r, token, UUID } from "./rule-syntax.js";
+import { NAMED_WINDOW, named, OP, QUOTE, r, token, UUID } from "./rule-syntax.js";
 import type { RuleSpec } from "./types.js";
 import { VENDOR_RULES } from "./vendor-rules.js";
 
@@ -11,16 +11,16 @@ const OP_TYPED = r`(?::(?:=|:=|::=|[ \t]{0,3}${TYPE_WORD}[ \t]{0,3}=)?|=>?|[?+]=
 /** A value on the next line, indented (`key: |` YAML block scalars, `<apiToken>` then the value). */
 const NEXT_LINE = r`[ \t]{0,3}\r?\n[ \t]{0,16}`;
 /** After an operator: spaces, then an opening quote or a YAML block indicator and the next line. */
-const OP_TAIL = r`[ \t]{0,3}(?:["'${"`"}]|[|>][+-]?${NEXT_LINE})?`;
+const OP_TAIL = r`[ \t]{0,3}(?:${QUOTE}|[|>][+-]?${NEXT_LINE})?`;
 /**
  * Like `ASSIGN`, but a separator is required (for rules whose names are common words): an operator, optionally
  * after a closing `]` (`os.environ["X_TOKEN"] = …`) or a type word (`token string = …`); an XML tag's `>` with the
  * value on the same or the next line; a quoted pair of call arguments (`setProperty("X_TOKEN", "…")`,
  * `setenv("X_TOKEN", "…")`); or an XML `key="…" value="…"` attribute pair (NuGet, .NET `appSettings`). The
  * pieces are kept disjoint for the linear-time gate: a type word and `.=` only after a space (the name's own
- * characters include letters and `.`).
+ * characters include letters and `.`). Quotes may be escaped (`QUOTE`).
  */
-const ASSIGN_OP = r`(?:["'${"`"}](?:\]?[ \t]{0,3},|[ \t]{1,3}value[ \t]{0,3}=)[ \t]{0,3}["'${"`"}]|["'${"`"}]?\]?(?:[ \t]{1,3}(?:${TYPE_WORD}[ \t]{0,3})?(?:${OP_TYPED}${OP_TAIL}|\.=${OP_TAIL}|>(?:${NEXT_LINE})?)|${OP_TYPED}${OP_TAIL}|>(?:${NEXT_LINE})?))`;
+const ASSIGN_OP = r`(?:${QUOTE}(?:\]?[ \t]{0,3},|[ \t]{1,3}value[ \t]{0,3}=)[ \t]{0,3}${QUOTE}|(?:${QUOTE})?\]?(?:[ \t]{1,3}(?:${TYPE_WORD}[ \t]{0,3})?(?:${OP_TYPED}${OP_TAIL}|\.=${OP_TAIL}|>(?:${NEXT_LINE})?)|${OP_TYPED}${OP_TAIL}|>(?:${NEXT_LINE})?))`;
 
 /**
  * Before a value of at most 128 characters of `chars` (plus a closing `.`): fails at once when 130 of them follow, so
@@ -28,6 +28,16 @@ const ASSIGN_OP = r`(?:["'${"`"}](?:\]?[ \t]{0,3},|[ \t]{1,3}value[ \t]{0,3}=)[ 
  * in one request, cost 265 ms that way). Such a run can never be the value: it would have to end within 129.
  */
 const tooLong = (chars: string): string => r`(?![${chars}]{130})`;
+
+/**
+ * A password's value: 6 to 128 characters without spaces, quotes, `\`, `,` `;` or `>`, ending in no `.` and followed
+ * by none of its characters. A `<` may stand inside it (`UFw1<Y`) but neither first (`<your password>` is a
+ * placeholder) nor before `/` or `!` (`pw</td>` ends at the tag). Without `\` the value of `\"password\": \"…\"`
+ * ends at its escaped quote.
+ */
+const PW_FIRST = r`[^\s"'${"`"},;<>\\]`;
+const PW_LAST = r`[^\s"'${"`"},;<>.\\]`;
+const PASSWORD_VALUE = r`${PW_FIRST}(?:${PW_FIRST}|<(?![/!])){4,126}${PW_LAST}(?!${PW_LAST}|<(?![/!])|\.[^\s"'${"`"},;<>])`;
 
 const DIGITS = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
 /** Every `x:y` with x and y a hex digit or a colon: any IPv6 address holds one, prose ("Note: ") rarely does. */
@@ -39,7 +49,7 @@ const HEX32 = "[a-f0-9]{32}";
  */
 const SNOWFLAKE_BASE64_STARTS = [..."MNO"].flatMap((a) => [..."DTjz"].flatMap((b) => [..."AEIMQUYcgk"].flatMap((c) => [..."wxyz012345"].map((d) => a + b + c + d))));
 /** Passwords in URLs that are placeholders or defaults in documentation, not credentials. */
-const PLACEHOLDER_PASSWORD = r`(?i)^(?:pass(?:word)?|passwd|pwd|secret|changeme|user(?:name)?|admin|root|guest|test|postgres|mysql|redis|mongo|x+|\*+|\.+|<[^>]*>|\[[^\]]*\]|\{[^}]*\}|\$\{[^}]*\}|\$[A-Za-z_]\w*|%[A-Za-z_]\w*%?|:[a-z_]+)$`;
+const PLACEHOLDER_PASSWORD = r`(?i)^(?:pass(?:word)?|passwd|pwd|secret|token|api[_-]?key|changeme|user(?:name)?|admin|root|guest|test|postgres|mysql|redis|mongo|x+|\*+|\.+|([a-z0-9])\1{2,}|<[^>]*>|\w{1,32}>|\[[^\]]*\]|\{[^}]*\}|\$\{[^}]*\}|\$[A-Za-z_]\w*|%[A-Za-z_]\w*%?|:[a-z_]+)$`;
 /** Context before a number that says it is a reference, not a phone, card or SSN ("Order no. 4111…"). */
 const REFERENCE_CONTEXT = r`(?:\b(?:order|tracking|invoice|ref|reference|ticket|confirmation|serial|sku|shipment|parcel|consignment|transaction|txn|isbn|issn|po)\b(?:[ _-]?(?:no|num|number|id|code|ref))?|\b(?:case|customer|item|part|model|batch|lot|build|job|run|request|account|acct|package|conf|member|policy|claim|booking|reservation|record)[ _-]?(?:no|num|number|id|code|ref))\.?\s{0,2}[:#=]?\s{0,2}#?\s{0,2}(?:is\s{1,2})?$|#\s?$`;
 
@@ -644,7 +654,7 @@ export const RULES: readonly RuleSpec[] = [
     kind: "secret", type: "paypal-braintree-token", severity: "critical",
     distinctive: true,
     keywords: ["access_token$production$", "access_token$sandbox$"],
-    regex: token(r`access_token\$(?:production|sandbox)\$[a-z0-9]{16}\$[a-f0-9]{32}`, "A-Za-z0-9_$"),
+    regex: token(r`access_token\$(?:production|sandbox)\$[a-z0-9]{16}(?:\$[a-f0-9]{32})?`, "A-Za-z0-9_$"),
     window: { before: 0, after: 200 },
     entropy: 3.5,
   },
@@ -830,7 +840,7 @@ export const RULES: readonly RuleSpec[] = [
     kind: "secret", type: "langsmith-key", severity: "high",
     distinctive: true,
     keywords: ["lsv2_"],
-    regex: token("lsv2_(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10}"),
+    regex: token("lsv2_(?:pt|sk)_[A-Za-z0-9]{32}_[A-Za-z0-9]{10}"),
     window: { before: 0, after: 200 },
     entropy: 3,
   },
@@ -953,7 +963,7 @@ export const RULES: readonly RuleSpec[] = [
     kind: "secret", type: "bearer-token", severity: "high",
     keywords: ["bearer"],
     regex: r`bearer[ \t]{1,3}([A-Za-z0-9._~+/-]{19,1023}[A-Za-z0-9_~+/-]={0,2})(?![A-Za-z0-9_~+/=-]|\.[A-Za-z0-9_~+/=-])`,
-    flags: "i", window: { before: 0, after: 1040 }, entropy: 3.5, charClasses: 3,
+    flags: "i", window: { before: 0, after: 1040 }, entropy: 3.5, charClasses: 2,
   },
   ...VENDOR_RULES,
   // ── Generic assignments (last among secrets: every specific rule above wins an overlap) ──────────────────────
@@ -972,9 +982,20 @@ export const RULES: readonly RuleSpec[] = [
     description: "User and password given to curl with -u / --user",
     kind: "secret", type: "password", severity: "high",
     keywords: ["curl"],
-    regex: r`\bcurl[^\r\n]{0,200}?[ \t](?:-u|--user)(?:[ \t]{1,3}|=)["']?([^\s:"'$]{1,64}:([^\s"']{3,128}))["']?(?![^\s"'])`,
-    window: { before: 0, after: 560 }, checkGroup: 2,
+    // The command may go on over `\`-continued lines; user and password may be quoted apart (`kevin:'…'`,
+    // `"{id}":"{secret}"`), and the user may be empty (`-u ":…"`).
+    regex: r`\bcurl(?:[^\r\n\\]|\\\r?\n?){0,300}?[ \t](?:-u|--user)(?:[ \t]{1,3}|=)["']?([^\s:"'$]{0,64}["']?:["']?([^\s"']{3,128}))["']?(?![^\s"'])`,
+    window: { before: 0, after: 700 }, checkGroup: 2,
     allowlist: { regexes: [PLACEHOLDER_PASSWORD] },
+  },
+  {
+    id: "curl-header-credential",
+    description: "Credential in a header given on a command line (curl -H \"X-Api-Key: …\", --header 'Token: …'), named so",
+    kind: "secret", type: "generic-secret", severity: "high",
+    keywords: ["-h ", "-h=", "--header"],
+    regex: r`(?<![\w-])(?:-H|--header)(?:[ \t]{1,3}|=)["']?(?:[A-Za-z0-9]{1,20}-){0,3}(?:token|api-?key|apikey|secret|auth|access-?key|password)[ \t]{0,3}:[ \t]{0,3}([A-Za-z0-9._~+/-]{8,255}={0,2})(?![A-Za-z0-9._~+/=-])`,
+    flags: "i", window: { before: 1, after: 400 }, entropy: 2.5, charClasses: 2,
+    allowlist: { regexes: [ENV_REFERENCE] },
   },
   {
     id: "docker-config-auth",
@@ -1042,7 +1063,7 @@ export const RULES: readonly RuleSpec[] = [
     description: "Password assigned in configuration, code or prose (mixed character classes)",
     kind: "secret", type: "password", severity: "high",
     keywords: ["password", "passwd", "passphrase", "pwd", "pass"],
-    regex: r`(?:password|passwd|passphrase|pwd|pass)[\w.-]{0,16}?${ASSIGN_OP}${tooLong(r`^\s"'${"`"},;<>`)}([^\s"'${"`"},;<>]{5,127}[^\s"'${"`"},;<>.])(?![^\s"'${"`"},;<>.]|\.[^\s"'${"`"},;<>])`,
+    regex: r`(?:password|passwd|passphrase|pwd|pass)[\w.-]{0,16}?${ASSIGN_OP}${tooLong(r`^\s"'${"`"},;<>`)}(${PASSWORD_VALUE})`,
     flags: "i", window: { before: 0, after: 200 }, entropy: 2.5, charClasses: 3,
     allowlist: { regexes: [r`(?i)^(?:https?|file)://|^\.{0,2}/`, ENV_REFERENCE, SOPS_VALUE] },
   },
@@ -1174,13 +1195,13 @@ export const GLOBAL_ALLOWLIST: readonly string[] = [
 
 /**
  * Allowlist of documentation samples, for the rules whose match is not `distinctive` (generic assignments, named
- * values): there a word like `example` or a sequential filler is the likelier reading. A distinctive rule reports
- * these, because a value in a vendor's exact format is treated as the vendor's credential.
+ * values): there a word like `example` is the likelier reading. A distinctive rule reports these, because a value in
+ * a vendor's exact format is treated as the vendor's credential. Sequential fillers (`12345678-ABCD-…`,
+ * `123456789`) are reported like gitleaks reports them: such a value may still be the credential someone set.
  */
 export const SAMPLE_ALLOWLIST: readonly string[] = [
   "example",
   r`dummy|sample|changeme|change[_-]me|fake[_-]?(?:key|token|secret)`,
-  r`0123456789|123456789|abcdefghij|qwertyuiop`,
   // Alternating-case fillers of SDK documentation (Firebase's `AIzaSyDOCAbC123dEf456GhI789jKl012-MnO`).
   r`abc123.{0,3}def456`,
 ];

@@ -44,6 +44,15 @@ const inputs: Record<string, string> = {
   "twitter repeated": fill("twitter"),
   "confluent repeated": fill("confluent"),
   "sntrys_= repeated": fill("sntrys_="),
+  // The pieces of the widened grammar: escaped quotes, `<` inside passwords, continued curl lines, header flags.
+  "escaped-quote names repeated": fill('\\"api_token\\": \\"'),
+  "password with < repeated": fill("password=a<a"),
+  "curl continued lines": `curl ${fill("\\\n -u a")}`.slice(0, MiB),
+  "curl -H Token: repeated": fill('curl -H "X-Auth-Token: '),
+  "-H repeated": fill("-H "),
+  "pcsk_ repeated": fill("pcsk_a_"),
+  "IR@ repeated": fill("IR@"),
+  "re_ repeated": fill("re_aaaaaaaa_"),
 };
 
 for (const [name, text] of Object.entries(inputs)) {
@@ -70,7 +79,7 @@ for (const [name, text] of Object.entries(inputs)) {
 // The largest content one request may carry (512 KiB of text and 448 KiB of tool arguments), made of one piece: a
 // vendor's name or an assignment piece. A red-team attack once held the loop 1.6 s this way. (Colon pairs, `::=a`
 // repeated, still cost about 290 ms at this size through the IPv6 rule: a known gap, in the README.)
-for (const piece of ["sumo", "paypal_", "twitter", "key=", "passwd:"]) {
+for (const piece of ["sumo", "paypal_", "twitter", "key=", "passwd:", "password=a<", "-H \"Token: a"]) {
   test(`${JSON.stringify(piece)} through 512 KiB of text and 448 KiB of tool arguments: under 250 ms of CPU`, () => {
     const big = (n: number) => piece.repeat(Math.ceil(n / piece.length)).slice(0, n);
     const inspector = createInspector({ fingerprintKey: "adversarial" });

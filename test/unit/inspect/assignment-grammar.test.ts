@@ -37,6 +37,8 @@ const CASES: [string, string, string, string[]][] = [
   ["Authorization: Api-Key", "Authorization: Api-Key @", "authorization-header", ["${API_KEY}"]],
   ["Authorization: ApiKey", `"Authorization": "ApiKey @"`, "authorization-header", ["$API_KEY"]],
   ["Authorization: custom scheme", "authorization: SSWS @", "authorization-header", ["{{okta_token}}"]],
+  ["JSON held in a string (escaped quotes)", `{\\"api_token\\": \\"@\\"}`, "generic-secret", ["${API_TOKEN}"]],
+  ["escaped quotes around a name only", `\\"service_secret\\"=@`, "generic-secret", ["${SERVICE_SECRET}"]],
 ];
 
 for (const [syntax, template, type, placeholders] of CASES) {
@@ -70,6 +72,30 @@ test("passwords: NuGet ClearTextPassword, curl -u / --user, Bundler and Sidekiq 
   assert.deepEqual(found(`BUNDLE_ENTERPRISE__CONTRIBSYS__COM: "${gem}"`), [`sidekiq-secret:${gem}`]);
   assert.deepEqual(found(`export BUNDLE_GEMS__ACME__IO=deploy:${PW}`), [`password:deploy:${PW}`]);
   assert.deepEqual(found("BUNDLE_GEMS__ACME__IO: ${GEM_USER}:${GEM_PASSWORD}"), []);
+});
+
+test("passwords with < inside, in escaped JSON and in markup end where the value ends", () => {
+  const lt = "UFw1" + "<Y9q!";
+  assert.deepEqual(found(`db_password="${lt}"`), [`password:${lt}`]);
+  assert.deepEqual(found(`<dbPassword>${lt}</dbPassword>`), [`password:${lt}`]);
+  assert.deepEqual(found(`{\\"db_password\\": \\"${PW}\\"}`), [`password:${PW}`]);
+  assert.deepEqual(found(`<td>password: ${PW}</td>`), [`password:${PW}`]);
+  // A value that opens with < is a placeholder; so is a value cut short by a closing tag.
+  for (const text of ["password=<secret>", "password = <your password>", "<password><!-- set me --></password>"]) assert.deepEqual(found(text), [], text);
+});
+
+test("curl: continued command lines, quoted parts, empty users, credential headers", () => {
+  assert.deepEqual(found(`curl -k -X POST https://ci.internal/api \\\n  -H 'Content-type: text/plain' \\\n  -u deploy:${PW}`), [`password:deploy:${PW}`]);
+  assert.deepEqual(found(`curl --user deploy:'${PW}' -X PATCH https://ci.internal/api`), [`password:deploy:'${PW}`]);
+  assert.deepEqual(found(`curl -u ":${PW}" https://ci.internal:9200`), [`password::${PW}`]);
+  for (const p of ["<user:password>", "username:token", '"xxx:yyy"', "admin:${PASSWORD}"]) assert.deepEqual(found(`curl -u ${p} https://ci.internal/api`), [], p);
+  const hexToken = "3fea6af1" + "349166ea";
+  assert.deepEqual(found(`curl -X POST -H "Token: ${hexToken}" https://ci.internal/api`), [`generic-secret:${hexToken}`]);
+  assert.deepEqual(found(`curl --header "X-Api-Key: ${V}" https://ci.internal/api`), [`generic-secret:${V}`]);
+  for (const h of ['-H "X-Auth-Token: $TOKEN"', '-H "Content-Type: application/json"', '-H "X-Api-Key: abcdefgh"']) assert.deepEqual(found(`curl ${h} https://ci.internal/api`), [], h);
+  // A hex bearer token (two character classes) is a bearer token.
+  const bearer = hexToken + "b7c2d94e" + "05a18f3c";
+  assert.deepEqual(found(`-H "Authorization: Bearer ${bearer}"`), [`bearer-token:${bearer}`]);
 });
 
 test("Docker config.json auth and Kubernetes Secret data are found; their look-alikes are not", () => {
