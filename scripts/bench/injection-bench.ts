@@ -2,7 +2,7 @@
 // inspect-bench (1 KiB, 64 KiB, 1 MiB; without and with an injection paragraph), measured in the same run, so the
 // figures read as ratios: how much inspection throughput adding the family costs.
 // Usage: node dist/scripts/bench/injection-bench.js [--json]
-import { createInjectionDetector, createInspector } from "../../src/inspect/index.js";
+import { createInjectionDetector, createInspector, MAX_INSPECT_CHARS } from "../../src/inspect/index.js";
 
 const WORDS = (
   "the of and to in a is that for it as was with be by on not he this are or his from at which but have an they you " +
@@ -78,7 +78,8 @@ const rows: Row[] = [];
 for (const [size, bytes] of [["1 KiB", 1024], ["64 KiB", 64 * 1024], ["1 MiB", 1024 * 1024]] as const) {
   const clean = prose(bytes, seeded(bytes));
   const half = Math.floor(clean.length / 2);
-  const dirty = clean.slice(0, half) + INJECTION + clean.slice(half);
+  // Kept within one call's text cap (MAX_INSPECT_CHARS): the 1 MiB row with the injection inserted was refused.
+  const dirty = (clean.slice(0, half) + INJECTION + clean.slice(half)).slice(0, Math.min(MAX_INSPECT_CHARS, clean.length + INJECTION.length));
   for (const [input, text] of [["prose", clean], ["prose with an injection", dirty]] as const) {
     const n = Buffer.byteLength(text);
     const fields = [{ field: "data.text", text }];

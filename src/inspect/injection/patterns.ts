@@ -127,6 +127,31 @@ export const INJECTION_PATTERNS: readonly InjectionPatternSpec[] = [
     then: { regex: `(?:instructies|aanwijzingen|regels|opdrachten|systeemprompt)`, within: 50 },
   },
   // Instruction override in Cyrillic and CJK scripts.
+  // Instruction override in more Latin-script languages: Polish, Czech, Slovak, Swedish, Danish, Norwegian,
+  // Romanian, Hungarian, Finnish, Indonesian (verb first), and Turkish (object first: SOV). The keywords are the
+  // objects' ASCII stems (the verbs' accented letters are not keywords), so the window reaches back to the verb.
+  {
+    id: "override-latin-more",
+    signal: "override-phrase",
+    weight: 0.85,
+    keywords: ["instrukc", "polece", "zasady", "regu", "wytyczne", "pokyny", "instrukce", "pravidl", "instrukcie", "instruktion", "instruksjon", "anvisning", "regl", "instruc", "utas", "szab", "ohje", "instruksi", "perintah", "aturan", "petunjuk"],
+    window: { before: 80, after: 40 },
+    scope: "folded",
+    adjust: "override",
+    regex: `${start}(?:zignoruj(?:cie)?|ignoruj(?:cie|te)?|zapomnij|pomiń|zapomeň(?:te)?|zabudni|ignorera|glöm|strunta i|ignorer|glem|ignoră|ignorați|ignora|uită|uitați|hagyd figyelmen kívül|hagyja figyelmen kívül|felejtsd el|ne vedd figyelembe|unohda|ohita|jätä huomiotta|abaikan|lupakan)${stop}`,
+    then: { regex: `(?:instrukcj[eiа]|instrukcji|polece[nń]|poleceń|zasady|reguły|wytyczne|pokyny|instrukce|inštrukcie|pravidla|pravidlá|instruktion(?:er|erna|erne)?|instruksjon(?:er|ene)|anvisningar|regl(?:er|erna|erne|ene)|instrucțiuni(?:le)?|instructiuni(?:le)?|regulile|utasítás(?:t|okat|ait)?|szabályokat|ohjeet|ohjeita|säännöt|instruksi|perintah|aturan|petunjuk)`, within: 50 },
+  },
+  {
+    id: "override-tr",
+    signal: "override-phrase",
+    weight: 0.85,
+    keywords: ["talimat", "kurallar", "komutlar"],
+    window: { before: 40, after: 120 },
+    scope: "folded",
+    adjust: "override",
+    regex: `${start}(?:talimatları|talimatlarını|talimatlar|kuralları|kurallarını|komutları|yönergeleri)${stop}`,
+    then: { regex: `(?:yok say|görmezden gel|unut|dikkate alma|boş ver|atla)`, within: 40 },
+  },
   {
     id: "override-ru",
     signal: "override-phrase",
@@ -170,6 +195,30 @@ export const INJECTION_PATTERNS: readonly InjectionPatternSpec[] = [
     then: { regex: `(?:system prompt|initial (?:prompt|instructions)|hidden (?:prompt|instructions)|original (?:prompt|instructions)|(?:instructions|prompt|text|words) (?:above|you were given)|developer (?:message|instructions)|your instructions|your (?:full |entire )?prompt)`, within: 30 },
   },
   {
+    // The same ask in other words: the model's setup named indirectly (what came before the first message, what the
+    // operator told it, its initialization), with verbs that quote, spell or list it.
+    id: "prompt-leak-indirect-en",
+    signal: "prompt-leak",
+    weight: 0.6,
+    keywords: ["initiali", "first message", "very top", "system message", "operator", "were told", "were instructed", "spell out", "setup instructions", "configuration prompt", "before this"],
+    window: { before: 80, after: 80 },
+    scope: "folded",
+    adjust: "mention",
+    regex: `${start}(?:reveal|print|show|output|repeat|display|leak|dump|disclose|tell me|write out|give me|recite|quote|spell(?: out)?|list|paraphrase|summari[sz]e|translate|copy|what (?:was|is|were|are))${stop}`,
+    then: { regex: `(?:(?:your|the) (?:initiali[sz]ation|system message|setup instructions|configuration prompt)|(?:written|said|text|message|instructions|everything) (?:at the (?:very )?top|before my (?:very )?first message|before this conversation)|(?:instructions|rules|guidelines) (?:your|the) (?:operator|developer|creator|admin)s? (?:gave|has given|wrote)|(?:what|everything) you (?:were|have been) (?:told|instructed) (?:before (?:this|the|our) (?:conversation|chat)|not to (?:say|share|reveal|tell)|by (?:your|the) (?:operator|developer|system)))`, within: 60 },
+  },
+  {
+    id: "prompt-leak-latin-more",
+    signal: "prompt-leak",
+    weight: 0.6,
+    keywords: ["prompt", "prima del mio", "avant mon premier", "antes de mi primer", "vor meiner ersten", "instrukcj", "polecen"],
+    window: { before: 80, after: 80 },
+    scope: "folded",
+    adjust: "mention",
+    regex: `${start}(?:ripeti|répète|repite|repita|wiederhole|herhaal|pokaż|powtórz|ukaž|zopakuj|visa|upprepa|vis|gentag|arată|repetă|mutasd|ismételd|näytä|toista|göster|tekrarla|tunjukkan|ulangi)${stop}`,
+    then: { regex: `(?:prompt(?:u|a)? systemow(?:y|ego)|systémový prompt|systemprompt(?:en)?|promptul (?:de )?sistem|rendszerprompt|järjestelmäkehote|sistem istemi|prompt sistem|(?:testo|texte|texto|text) (?:che ti è stato dato |qui t'a été donné |que te dieron |den man dir gegeben hat )?(?:prima del mio|avant mon|antes de mi|vor meiner) (?:primo|premier|primer|ersten)|instrukcje (?:systemowe|początkowe))`, within: 60 },
+  },
+  {
     id: "prompt-leak-latin",
     signal: "prompt-leak",
     weight: 0.6,
@@ -207,6 +256,29 @@ export const INJECTION_PATTERNS: readonly InjectionPatternSpec[] = [
     window: { before: 0, after: 160 },
     scope: "folded",
     regex: `${start}(?:you are now|you're now|from now on,? you|act as|pretend (?:to be|you are|that you)|roleplay as|role-play as|stay in character|you will now (?:act|respond|behave)|du bist jetzt|ab jetzt bist du|tu so, als|spiele die rolle|tu es maintenant|à partir de maintenant|fais semblant|joue le rôle|ahora eres|a partir de ahora|finge ser|actúa como|agora você é|finja ser|a partir de agora|ora sei|d'ora in poi|fingi di essere|je bent nu|vanaf nu|doe alsof)${stop}`,
+  },
+  // Jailbreak framings that shed the model's rules without naming them: a persona that is "not ChatGPT anymore",
+  // an unaligned or unrestricted version of the model, a sandbox where "the rules don't apply", inverted answers,
+  // a fake terminal command that lifts the restrictions. Each alone is a hint (the classifier decides).
+  {
+    id: "jailbreak-framing-en",
+    signal: "restriction-removal",
+    weight: 0.45,
+    keywords: ["anymore", "no longer", "alignment", "unaligned", "unrestricted", "unfiltered", "uncensored", "restrictions", "rules don't apply", "rules do not apply", "opposite", "jailbr", "never refuse", "never says", "never say"],
+    window: { before: 120, after: 80 },
+    scope: "folded",
+    adjust: "mention",
+    regex: `${start}(?:you(?:'re| are) (?:not|no longer) (?:chatgpt|claude|gemini|an? (?:ai|assistant|language model))(?: anymore)?|(?:version|copy) of (?:you|yourself|claude|chatgpt|gpt)[^.!?\\n]{0,40}?(?:without|with no|removed (?:all )?(?:the |its |your )?) ?(?:any )?(?:alignment|restrictions|filters|safety|guardrails)|(?:unaligned|unrestricted|unfiltered|uncensored|jailbroken) (?:version of (?:you|yourself)|ai|assistant|chatbot)|(?:usual|normal|your) rules (?:don't|do not|no longer) apply|answer (?:in )?the opposite (?:way|of what)|(?:loses|lose|drops|drop) (?:its|all|your) restrictions|sudo jailbreak|never (?:refuses?|says? (?:no|["“]?i(?:'m| am) sorry|["“]?as an ai)))`,
+  },
+  {
+    // Payload splitting: pieces assigned to variables, then "answer a + b + c" / "join these and respond".
+    id: "payload-split-en",
+    signal: "new-instructions",
+    weight: 0.45,
+    keywords: ["+ b", "+b", "join these", "concatenate", "combine the parts", "put the parts together"],
+    window: { before: 80, after: 120 },
+    scope: "folded",
+    regex: `${start}(?:(?:answer|respond to|do|execute|follow|complete)(?: the (?:question|request|instruction))? [a-z] ?= ?[a-z] ?\\+ ?[a-z]|(?:join|concatenate|combine|put together) (?:these|the (?:parts|pieces|strings|variables))[^.!?\\n]{0,30}?(?:and|then) (?:answer|respond|do|follow|execute|reply))`,
   },
   {
     id: "persona-non-latin",
